@@ -1,0 +1,152 @@
+"""The engine shared by ``Value`` and ``Tensor``: reverse topological order and the chain rule.
+
+Every node, scalar or tensor, carries the same few attributes:
+
+- ``data``: the forward result (a float for ``Value``, an ndarray for ``Tensor``);
+- ``grad``: the gradient that ``backward()`` accumulated into it;
+- ``requires_grad``: whether gradients flow into it;
+- ``_prev``: the tuple of nodes it was computed from (empty for a leaf);
+- ``_back``: the op's backward function ``back(ctx, g, out, *inputs) -> input grads``
+  (``None`` for a leaf), always a plain module-level function;
+- ``_ctx``: constants that backward needs (an axis, a shape, a slope), or ``None``;
+- ``_op``: the op's short name, for ``repr`` and ``draw_dot``.
+
+Because ``_back`` is never a closure over the output node and ``_ctx`` never holds it, a
+finished graph has no reference cycles and is freed by reference counting alone.
+
+One backward function serves two modes. Normally it receives raw data (floats or ndarrays) and
+returns raw gradients: fast. With ``create_graph=True`` it receives the nodes themselves, so its
+arithmetic records new nodes and the gradients it returns can be differentiated again.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from .grad_mode import enable_grad, no_grad
+
+
+def topological_order(roots: Iterable[Any]) -> list:
+    """All nodes the roots depend on, each after its parents (iterative depth-first search).
+
+    No recursion: a chain of millions of nodes works at Python's default recursion limit.
+    A node is pushed, then a ``None`` marker, then its parents; when the marker comes back off
+    the stack, all of the node's parents are placed and the node itself follows.
+    """
+    order: list = []
+    visited: set = set()
+    stack = list(roots)[::-1]
+    pop, push, place, mark = stack.pop, stack.append, order.append, visited.add
+    while stack:
+        node = pop()
+        if node is None:  # the marker: every parent of the node beneath it is placed
+            place(pop())
+            continue
+        if node in visited:
+            continue
+        mark(node)
+        prev = node._prev
+        if prev:
+            push(node)
+            push(None)
+            for parent in prev:
+                if parent not in visited:
+                    push(parent)
+        else:
+            place(node)
+    return order
+
+
+def propagate(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool = False) -> dict:
+    """The chain rule over the graph below ``roots``: a dict node -> d(sum of seeds·roots)/d(node).
+
+    Walks the nodes in reverse topological order, so a node's gradient is complete (every use
+    of it summed) before it is passed on to its parents.
+    """
+    grads: dict = {}
+    for root, seed in zip(roots, seeds):
+        grads[root] = seed if root not in grads else grads[root] + seed
+    get = grads.get
+    with enable_grad() if create_graph else no_grad():
+        for node in reversed(topological_order(roots)):
+            back = node._back
+            if back is None:
+                continue
+            g = get(node)
+            if g is None:
+                continue
+            prev = node._prev
+            if create_graph:  # differentiable: the backward sees (and records onto) the nodes
+                input_grads = back(node._ctx, g, node, *prev)
+            elif len(prev) == 1:  # fast: the backward sees raw floats / ndarrays
+                input_grads = back(node._ctx, g, node.data, prev[0].data)
+            elif len(prev) == 2:
+                input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data)
+            else:
+                input_grads = back(node._ctx, g, node.data, *[p.data for p in prev])
+            for parent, pg in zip(prev, input_grads):
+                if pg is None or not parent.requires_grad:
+                    continue
+                old = get(parent)
+                grads[parent] = pg if old is None else old + pg
+    return grads
+
+
+def _as_tuple(nodes: Any, what: str) -> tuple:
+    if isinstance(nodes, (list, tuple)):
+        nodes = tuple(nodes)
+    else:
+        nodes = (nodes,)
+    for node in nodes:
+        if not hasattr(node, "_prev"):
+            raise TypeError(f"grad: {what} must be Values or Tensors, got {type(node).__name__}")
+    return nodes
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple:
+    """Gradients of ``outputs`` with respect to ``inputs``, one per input; ``.grad`` is untouched.
+
+    ``grad_outputs`` weights each output (default 1 for scalar outputs). With
+    ``create_graph=True`` the returned gradients are nodes of a new graph, so they can be
+    differentiated again (grad of grad, Hessian-vector products, Newton steps).
+
+    >>> x = Value(3.0); y = x ** 3
+    >>> dy, = grad(y, x, create_graph=True)   # 3x² = 27
+    >>> d2y, = grad(dy, x)                     # 6x = 18
+    """
+    outputs = _as_tuple(outputs, "outputs")
+    inputs = _as_tuple(inputs, "inputs")
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    elif not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = (grad_outputs,)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
+        )
+    for i, x in enumerate(inputs):
+        if not x.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    seeds = [out._seed(g, create_graph) for out, g in zip(outputs, grad_outputs)]
+    grads = propagate(outputs, seeds, create_graph)
+    result = []
+    for i, x in enumerate(inputs):
+        g = grads.get(x)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} ({x!r}) was not used to compute the outputs; "
+                    "pass allow_unused=True to get None for it"
+                )
+            result.append(None)
+        elif create_graph:
+            result.append(g)
+        else:
+            result.append(type(x)._from_grad(g))
+    return tuple(result)
