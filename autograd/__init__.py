@@ -3,5 +3,13 @@
 from .engine import grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .value import Value, dot
+from .dtype import get_default_dtype, set_default_dtype
+from .tensor import Tensor
+from .function import Function, FunctionCtx
+from .tensor_ops import concatenate, maximum, minimum, stack, where
 
-__all__ = ["Value", "dot", "grad", "no_grad", "enable_grad", "is_grad_enabled"]
+__all__ = [
+    "Value", "dot", "grad", "no_grad", "enable_grad", "is_grad_enabled",
+    "Tensor", "Function", "FunctionCtx", "set_default_dtype", "get_default_dtype",
+    "concatenate", "stack", "where", "maximum", "minimum",
+]

@@ -436,3 +436,19 @@ def _lift_or_raise(x: Any, where: str) -> Value:
     if v is None:
         raise TypeError(f"{where} must be Values or numbers, got {type(x).__name__}")
     return v
+
+
+_CONSTANT_LABELS = {
+    "+": "+ {c:g}", "-": "- {c:g}", "*": "* {c:g}", "**": "** {c:g}",
+    "c+": "{c:g} +", "c-": "{c:g} -", "c*": "{c:g} *", "c/": "{c:g} /", "c**": "{c:g} **",
+}
+
+
+def describe_op(node: Any) -> str:
+    """A display label for the op that made ``node``: ``"* 2"`` shows the number operand."""
+    op = node._op
+    if len(node._prev) == 1 and op in _CONSTANT_LABELS:
+        return _CONSTANT_LABELS[op].format(c=node._ctx)
+    if op == "/" and len(node._prev) == 1:
+        return f"/ {1.0 / node._ctx:g}"
+    return op

@@ -1,0 +1,215 @@
+"""``Tensor``: a NumPy-backed node on the same engine as ``Value``.
+
+The class holds the data, the graph links and the public surface; each op lives in
+``autograd/tensor_ops/`` with its forward and backward side by side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import engine
+from .dtype import get_default_dtype, to_array
+from .grad_mode import _GradMode
+
+_new = object.__new__
+
+
+class Tensor:
+    """An n-dimensional array that records how it was computed, for reverse-mode autodiff.
+
+    >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> loss = (x * x).sum()
+    >>> loss.backward()
+    >>> x.grad                      # 2x
+    array([[2., 4.], [6., 8.]], dtype=float32)
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_back", "_ctx", "_op")
+    __array_ufunc__ = None  # make ``ndarray + Tensor`` call Tensor.__radd__, not broadcast
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data = to_array(data, dtype)
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self.label = label
+        self._prev = ()
+        self._back = None
+        self._ctx = None
+        self._op = ""
+
+    # ------------------------------------------------------------------ attributes
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def T(self) -> Tensor:
+        """The transpose (all axes reversed), as ``ndarray.T``."""
+        return self.transpose()
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d Tensor")
+        return len(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=50)
+        extra = ""
+        if self.data.dtype != get_default_dtype():
+            extra += f", dtype={self.data.dtype}"
+        if self.requires_grad:
+            extra += ", requires_grad=True"
+        if self.label:
+            extra += f", label={self.label!r}"
+        return f"Tensor({body}{extra})"
+
+    # --------------------------------------------------------------------- methods
+
+    def item(self) -> float:
+        """The value of a one-element Tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a Tensor with one element, got shape {self.data.shape}")
+        return float(self.data.reshape(()))
+
+    def numpy(self) -> np.ndarray:
+        """The underlying ndarray (shared, not copied)."""
+        return self.data
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this data, cut from the graph (requires_grad=False)."""
+        return Tensor._leaf(self.data)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``.grad`` becomes None)."""
+        self.grad = None
+
+    def backward(self, gradient: Any = None) -> None:
+        """Add d(self)/d(node) (times ``gradient``) into ``.grad`` of every node below.
+
+        A scalar (one-element) output needs no ``gradient``; a larger one does, as in PyTorch.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward() on a Tensor that does not require grad (no graph to walk)")
+        seed = self._seed(gradient, create_graph=False)
+        for node, g in engine.propagate((self,), (seed,)).items():
+            node._accumulate(g)
+
+    def _accumulate(self, g: np.ndarray) -> None:
+        """Add a finished gradient into ``.grad`` in this Tensor's dtype."""
+        if g.dtype != self.data.dtype:
+            g = g.astype(self.data.dtype)
+        if self.grad is None:
+            # leaves own their grad (optimizers and clip_grad_norm_ change it in place)
+            self.grad = np.array(g) if self._back is None else g
+        elif self._back is None:
+            self.grad += g
+        else:
+            self.grad = self.grad + g
+
+    def _seed(self, g: Any, create_graph: bool) -> Any:
+        if g is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs "
+                    f"(this output has shape {self.data.shape}); pass a gradient of that shape"
+                )
+            g = np.ones_like(self.data)
+        elif isinstance(g, Tensor):
+            g = g if create_graph else g.data
+        else:
+            g = to_array(g, self.data.dtype)
+        if g.shape != self.data.shape:
+            raise ValueError(f"gradient has shape {g.shape} but the output has shape {self.data.shape}")
+        if create_graph and not isinstance(g, Tensor):
+            g = Tensor._leaf(g)
+        return g
+
+    @classmethod
+    def _from_grad(cls, g: np.ndarray) -> Tensor:
+        return cls._leaf(g)
+
+    @classmethod
+    def _leaf(cls, data: np.ndarray) -> Tensor:
+        """A constant leaf around an existing ndarray (no copy, no checks)."""
+        t = _new(cls)
+        t.data = data
+        t.grad = None
+        t.requires_grad = False
+        t.label = ""
+        t._prev = ()
+        t._back = None
+        t._ctx = None
+        t._op = ""
+        return t
+
+
+def make(data: np.ndarray, prev: tuple, back: Any, op: str, ctx: Any = None) -> Tensor:
+    """The result of an op: records its parents if grad mode is on and any of them needs grad."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad = None
+    t.label = ""
+    t._op = op
+    if _GradMode.enabled:
+        for p in prev:
+            if p.requires_grad:
+                t.requires_grad = True
+                t._prev = prev
+                t._back = back
+                t._ctx = ctx
+                return t
+    t.requires_grad = False
+    t._prev = ()
+    t._back = None
+    t._ctx = None
+    return t
+
+
+def as_operand(x: Any, like: Tensor) -> Tensor:
+    """The other operand of a binary op as a Tensor.
+
+    Numbers and integer/bool arrays take ``like``'s dtype (``x32 * 2`` stays float32);
+    floating arrays keep theirs and NumPy's promotion decides the result.
+    """
+    if isinstance(x, Tensor):
+        return x
+    from .value import Value
+
+    if isinstance(x, Value):
+        raise TypeError(
+            "cannot mix a Value and a Tensor in one op: use Tensor(value.data) or keep to Values"
+        )
+    if isinstance(x, (int, float, np.number)) and not isinstance(x, np.complexfloating):
+        return Tensor._leaf(np.asarray(x, dtype=like.data.dtype))  # weak scalar, as NumPy 2
+    if isinstance(x, np.bool_):
+        return Tensor._leaf(np.asarray(x, dtype=like.data.dtype))
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind == "f":
+            return Tensor._leaf(x)
+        return Tensor(x, dtype=like.data.dtype)
+    if isinstance(x, (list, tuple)):
+        return Tensor(x, dtype=like.data.dtype)
+    raise TypeError(f"unsupported operand type for a Tensor op: {type(x).__name__}")

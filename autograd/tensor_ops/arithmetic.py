@@ -1,0 +1,87 @@
+"""``+ - * / **`` and negation with NumPy broadcasting; gradients summed back to each shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, as_operand, make
+from ._poly import log, unbroadcast
+
+
+def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
+    return ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together")
+
+
+def _binary(fn: Any, a: Tensor, b: Tensor, back: Any, op: str, ctx: Any = None) -> Tensor:
+    try:
+        data = fn(a.data, b.data)
+    except ValueError:
+        raise _broadcast_error(op, a, b) from None
+    return make(data, (a, b), back, op, ctx)
+
+
+def add(a: Tensor, b: Any) -> Tensor:
+    return _binary(np.add, a, as_operand(b, a), _add_back, "+")
+
+
+def _add_back(ctx, g, out, a, b):
+    return unbroadcast(g, a.shape), unbroadcast(g, b.shape)
+
+
+def sub(a: Tensor, b: Any) -> Tensor:
+    return _binary(np.subtract, a, as_operand(b, a), _sub_back, "-")
+
+
+def _sub_back(ctx, g, out, a, b):
+    return unbroadcast(g, a.shape), unbroadcast(-g, b.shape)
+
+
+def mul(a: Tensor, b: Any) -> Tensor:
+    return _binary(np.multiply, a, as_operand(b, a), _mul_back, "*")
+
+
+def _mul_back(ctx, g, out, a, b):
+    return unbroadcast(g * b, a.shape), unbroadcast(g * a, b.shape)
+
+
+def div(a: Tensor, b: Any) -> Tensor:
+    return _binary(np.divide, a, as_operand(b, a), _div_back, "/")
+
+
+def _div_back(ctx, g, out, a, b):  # out = a / b
+    return unbroadcast(g / b, a.shape), unbroadcast(-g * out / b, b.shape)
+
+
+def neg(a: Tensor) -> Tensor:
+    return make(np.negative(a.data), (a,), _neg_back, "neg")
+
+
+def _neg_back(ctx, g, out, a):
+    return (-g,)
+
+
+def pow(a: Tensor, exponent: Any) -> Tensor:
+    """``a ** exponent``; a number exponent is a constant, a Tensor exponent gets a gradient too."""
+    if not isinstance(exponent, Tensor) and np.ndim(exponent) == 0:
+        p = float(exponent)
+        return make(np.power(a.data, a.data.dtype.type(p)), (a,), _pow_const_back, "**", p)
+    b = as_operand(exponent, a)
+    return _binary(np.power, a, b, _pow_back, "**", (a.requires_grad, b.requires_grad))
+
+
+def rpow(a: Tensor, base: Any) -> Tensor:  # base ** a
+    return pow(as_operand(base, a), a)
+
+
+def _pow_const_back(p, g, out, a):  # out = a ** p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (g * p * a ** (p - 1),)
+
+
+def _pow_back(needs, g, out, a, b):  # out = a ** b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ga = unbroadcast(g * b * a ** (b - 1), a.shape) if needs[0] else None
+        gb = unbroadcast(g * out * log(a), b.shape) if needs[1] else None
+    return ga, gb

@@ -1,0 +1,129 @@
+"""Elementwise functions: each forward next to its backward, ``input grad = g * f'(x)``.
+
+Out-of-domain inputs follow NumPy (and PyTorch): ``log(-1)`` is nan with a RuntimeWarning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, make
+from ._poly import cast_mask, cos, data_of, sin, where
+
+
+def exp(x: Tensor) -> Tensor:
+    return make(np.exp(x.data), (x,), _exp_back, "exp")
+
+
+def _exp_back(ctx, g, out, x):
+    return (g * out,)
+
+
+def log(x: Tensor) -> Tensor:
+    return make(np.log(x.data), (x,), _log_back, "log")
+
+
+def _log_back(ctx, g, out, x):
+    return (g / x,)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    return make(np.sqrt(x.data), (x,), _sqrt_back, "sqrt")
+
+
+def _sqrt_back(ctx, g, out, x):
+    with np.errstate(divide="ignore"):  # the slope at 0 is inf
+        return (g * 0.5 / out,)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return make(np.tanh(x.data), (x,), _tanh_back, "tanh")
+
+
+def _tanh_back(ctx, g, out, x):
+    return (g * (1 - out * out),)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + e^-x), computed from e^-|x| so it never overflows."""
+    d = x.data
+    e = np.exp(-np.abs(d))
+    out = np.where(d >= 0, 1 / (1 + e), e / (1 + e)).astype(d.dtype, copy=False)
+    return make(out, (x,), _sigmoid_back, "sigmoid")
+
+
+def _sigmoid_back(ctx, g, out, x):
+    return (g * out * (1 - out),)
+
+
+def relu(x: Tensor) -> Tensor:
+    return make(np.maximum(x.data, 0), (x,), _relu_back, "ReLU")
+
+
+def _relu_back(ctx, g, out, x):
+    return (g * cast_mask(data_of(x) > 0, g),)  # slope 0 at x = 0, as PyTorch
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    s = float(negative_slope)
+    return make(np.where(x.data > 0, x.data, x.data * s), (x,), _leaky_relu_back, "LeakyReLU", s)
+
+
+def _leaky_relu_back(slope, g, out, x):
+    d = data_of(x)
+    return (g * np.where(d > 0, 1, slope).astype(d.dtype),)
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    a, d = float(alpha), x.data
+    out = np.where(d > 0, d, a * np.expm1(np.minimum(d, 0))).astype(d.dtype, copy=False)
+    return make(out, (x,), _elu_back, "ELU", a)
+
+
+def _elu_back(alpha, g, out, x):  # slope 1 for x > 0, alpha * e^x = out + alpha below
+    return (g * where(data_of(x) > 0, 1.0, out + alpha),)
+
+
+def sin(x: Tensor) -> Tensor:
+    return make(np.sin(x.data), (x,), _sin_back, "sin")
+
+
+def _sin_back(ctx, g, out, x):
+    return (g * cos(x),)
+
+
+def cos(x: Tensor) -> Tensor:
+    return make(np.cos(x.data), (x,), _cos_back, "cos")
+
+
+def _cos_back(ctx, g, out, x):
+    return (-g * sin(x),)
+
+
+def abs(x: Tensor) -> Tensor:
+    return make(np.abs(x.data), (x,), _abs_back, "abs")
+
+
+def _abs_back(ctx, g, out, x):
+    d = data_of(x)
+    return (g * np.sign(d).astype(d.dtype),)  # slope 0 at x = 0, as PyTorch
+
+
+def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
+    """Limit values to [lo, hi] (either may be None); the gradient passes where lo <= x <= hi."""
+    if lo is None and hi is None:
+        raise ValueError("clip: give lo, hi or both")
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"clip: lo={lo} is greater than hi={hi}")
+    return make(np.clip(x.data, lo, hi), (x,), _clip_back, "clip", (lo, hi))
+
+
+def _clip_back(bounds, g, out, x):
+    lo, hi = bounds
+    d = data_of(x)
+    inside = np.ones(d.shape, bool)
+    if lo is not None:
+        inside &= d >= lo
+    if hi is not None:
+        inside &= d <= hi
+    return (g * cast_mask(inside, g),)

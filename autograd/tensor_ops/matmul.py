@@ -1,0 +1,42 @@
+"""``a @ b`` for 1-D, 2-D and batched operands, with NumPy's matmul rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, as_operand, make
+from ._poly import swap_last, unbroadcast
+
+
+def matmul(a: Tensor, b: Any) -> Tensor:
+    b = as_operand(b, a)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: operands must have at least 1 dimension, got {a.shape} @ {b.shape}")
+    try:
+        data = np.matmul(a.data, b.data)
+    except ValueError:
+        k_a = a.shape[-1]
+        k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        raise ValueError(
+            f"matmul: shapes {a.shape} @ {b.shape} do not match "
+            f"({k_a} columns on the left, {k_b} rows on the right)"
+        ) from None
+    return make(data, (a, b), _matmul_back, "@", (a.requires_grad, b.requires_grad))
+
+
+def _matmul_back(needs, g, out, a, b):
+    """Matrices: dA = g @ Bᵀ, dB = Aᵀ @ g. Vectors are made matrices first, then squeezed back."""
+    a_shape, b_shape = a.shape, b.shape
+    if len(a_shape) == 1 and len(b_shape) == 1:  # dot product
+        return (g * b if needs[0] else None), (g * a if needs[1] else None)
+    if len(a_shape) == 1:  # (k,) @ (..., k, n): a row vector
+        a = a.reshape((1,) + a_shape)
+        g = g.reshape(g.shape[:-1] + (1,) + g.shape[-1:])
+    if len(b_shape) == 1:  # (..., m, k) @ (k,): a column vector
+        b = b.reshape(b_shape + (1,))
+        g = g.reshape(g.shape + (1,))
+    ga = unbroadcast(g @ swap_last(b), a.shape).reshape(a_shape) if needs[0] else None
+    gb = unbroadcast(swap_last(a) @ g, b.shape).reshape(b_shape) if needs[1] else None
+    return ga, gb

@@ -1,0 +1,98 @@
+"""Reductions over axes: sum, mean, max, min, var. Backward spreads ``g`` back over the reduced axes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, make
+from ._poly import broadcast_to, data_of
+
+
+def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """``axis`` (None, an int or a tuple of ints) as a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    out = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"{op}: axis must be an int or tuple of ints, got {a!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{op}: axis {a} is out of range for a Tensor with {ndim} dimensions")
+        out.append(int(a) % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: repeated axis in {axis!r}")
+    return tuple(sorted(out))
+
+
+def _spread(g: Any, shape: tuple, axes: tuple, keepdims: bool) -> Any:
+    """``g`` (reduced over ``axes``) broadcast back to the input's ``shape``."""
+    if not keepdims:
+        g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    return broadcast_to(g, shape)
+
+
+def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    axes = normalize_axes(axis, x.ndim, "sum")
+    return make(x.data.sum(axis=axes, keepdims=keepdims), (x,), _sum_back, "sum", (axes, keepdims))
+
+
+def _sum_back(ctx, g, out, x):
+    axes, keepdims = ctx
+    return (_spread(g, x.shape, axes, keepdims),)
+
+
+def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    axes = normalize_axes(axis, x.ndim, "mean")
+    if x.data.size == 0:
+        raise ValueError(f"mean of an empty Tensor (shape {x.shape})")
+    n = int(np.prod([x.shape[a] for a in axes]))
+    out = x.data.mean(axis=axes, keepdims=keepdims)
+    return make(out, (x,), _mean_back, "mean", (axes, keepdims, n))
+
+
+def _mean_back(ctx, g, out, x):
+    axes, keepdims, n = ctx
+    return (_spread(g / n, x.shape, axes, keepdims),)
+
+
+def _extreme(x: Tensor, axis: Any, keepdims: bool, op: str) -> Tensor:
+    axes = normalize_axes(axis, x.ndim, op)
+    if any(x.shape[a] == 0 for a in axes) or x.data.size == 0:
+        raise ValueError(f"{op} of an empty Tensor (shape {x.shape}) has no value")
+    fn = np.max if op == "max" else np.min
+    return make(fn(x.data, axis=axes, keepdims=keepdims), (x,), _extreme_back, op, (axes, keepdims))
+
+
+def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Largest value over ``axis``. Ties share the gradient equally (a valid subgradient)."""
+    return _extreme(x, axis, keepdims, "max")
+
+
+def min(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Smallest value over ``axis``. Ties share the gradient equally (a valid subgradient)."""
+    return _extreme(x, axis, keepdims, "min")
+
+
+def _extreme_back(ctx, g, out, x):
+    axes, keepdims = ctx
+    d = data_of(x)
+    hit = d == _spread(data_of(out), d.shape, axes, keepdims)
+    share = (hit / hit.sum(axis=axes, keepdims=True)).astype(d.dtype)
+    return (_spread(g, d.shape, axes, keepdims) * share,)
+
+
+def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Variance over ``axis``: mean squared deviation, divided by ``n - ddof`` (NumPy's rule).
+
+    Built from mean, subtraction, multiplication and sum, so its gradient (of any order)
+    comes from theirs.
+    """
+    axes = normalize_axes(axis, x.ndim, "var")
+    n = int(np.prod([x.shape[a] for a in axes]))
+    if n - ddof <= 0:
+        raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {n} values")
+    d = x - x.mean(axis=axes, keepdims=True)
+    return (d * d).sum(axis=axes, keepdims=keepdims) / (n - ddof)

@@ -1,0 +1,296 @@
+"""``draw_dot``: draw a Value or Tensor graph with Graphviz, its data and gradients on every node.
+
+Why: seeing the graph with its numbers is the quickest way to understand (and debug) the chain
+rule. Each node is one record (label, data, grad), each op an ellipse between its inputs and its
+result, and every use of an input is its own edge, so ``a + a`` shows two arrows (the gradient
+of ``a`` is the sum over its uses). Parameters, other leaves and the output have their own
+colours, explained by a legend. The walk is iterative and node ids follow the topological
+order, so the same graph always gives the same DOT source. Above ``max_nodes`` the drawing keeps
+the nodes nearest the output and sums up the rest in one box.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from typing import Any, Callable, Iterable
+
+from ..engine import topological_order
+from . import records as R
+from .params import named_parameters
+
+DEFAULT_MAX_NODES = 200
+
+
+def draw_dot(
+    root: Any,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    max_nodes: int | None = None,
+    *,
+    params: Any = None,
+    cluster: bool = True,
+    legend: bool = True,
+    title: str | None = None,
+) -> Any:
+    """The graph below ``root`` as a ``graphviz.Digraph`` (shown as SVG in Jupyter).
+
+    Args:
+        root: the output node (a ``Value`` or ``Tensor``), or a list of outputs.
+        rankdir: Graphviz direction, ``"LR"`` (inputs left, output right) or ``"TB"``.
+        show_grad: show each node's ``.grad`` (a Tensor's is ``None`` until a backward
+            reaches it).
+        max_nodes: most value nodes drawn (default 200); beyond it the nodes nearest the
+            output are kept and one box says how many, and which, were left out.
+        params: the model (``nn.Module``), a dict name -> node, or an iterable of nodes or
+            ``(name, node)`` pairs. These are drawn as parameters, named when unlabelled, and
+            (with ``cluster=True``) grouped in one box per module. Without it, Tensor leaves
+            with ``requires_grad=True`` count as parameters.
+        cluster: group a model's parameters and the ops that use them by module name.
+        legend: add a small legend of the colours.
+        title: a caption drawn under the graph.
+
+    Rendering needs the Graphviz ``dot`` program; without it, displaying or rendering raises
+    an error saying how to install it, while ``.source`` (the DOT text) always works.
+    """
+    plan = GraphPlan(root, params=params, max_nodes=max_nodes, cluster=cluster)
+    return plan.draw(rankdir=rankdir, show_grad=show_grad, legend=legend, title=title)
+
+
+class GraphPlan:
+    """What a drawing contains, decided once: node ids, kinds, names, clusters, what is hidden.
+
+    The step-through reuses one plan for every frame, so all frames share ids and layout.
+    """
+
+    def __init__(
+        self, root: Any, params: Any = None, max_nodes: int | None = None, cluster: bool = True
+    ) -> None:
+        self.roots = _as_roots(root)
+        limit = DEFAULT_MAX_NODES if max_nodes is None else int(max_nodes)
+        if limit < 1:
+            raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
+        self.order = topological_order(self.roots)
+        self.ids = {node: f"n{i}" for i, node in enumerate(self.order)}
+        named = named_parameters(params)
+        self.param_names = {node: name for name, node in named}
+        self.explicit_params = params is not None
+        kept = _nearest(self.roots, limit) if len(self.order) > limit else set(self.order)
+        self.nodes = [n for n in self.order if n in kept]
+        self.hidden = [n for n in self.order if n not in kept]
+        self.kept = kept
+        self.clusters = _clusters(self.order, self.param_names) if cluster and named else {}
+
+    # ------------------------------------------------------------------------ kinds
+
+    def is_param(self, node: Any) -> bool:
+        if self.explicit_params:
+            return node in self.param_names
+        return not node._prev and R.is_tensor(node) and bool(node.requires_grad)
+
+    def style(self, node: Any) -> R.Style:
+        if node in self.roots:
+            return R.OUTPUT
+        if self.is_param(node):
+            return R.PARAMETER
+        if not node._prev:
+            return R.LEAF
+        return R.COMPUTED
+
+    def name(self, node: Any) -> str:
+        return node.label or self.param_names.get(node, "")
+
+    # ---------------------------------------------------------------------- drawing
+
+    def draw(
+        self,
+        rankdir: str = "LR",
+        show_grad: bool = True,
+        legend: bool = True,
+        title: str | None = None,
+        grad_of: Callable[[Any], Any] | None = None,
+        highlight: Any = None,
+        grad_sizes: dict | None = None,
+    ) -> Any:
+        """A ``Drawing`` of the plan; the step-through passes ``grad_of``/``highlight``."""
+        from .digraph import Drawing
+
+        grad_of = grad_of or (lambda node: node.grad)
+        horizontal = rankdir in ("LR", "RL")
+        g = Drawing(name="chainrule", format="svg")
+        g.attr(rankdir=rankdir, fontname=R.FONT, fontsize="11", nodesep="0.25", ranksep="0.35")
+        g.attr("node", fontname=R.FONT, fontsize="11", shape="plaintext", margin="0")
+        g.attr("edge", color="#616161", arrowsize="0.6")
+        groups: dict[str | None, list[tuple[str, dict]]] = {}
+        edges: list[tuple[str, str, dict]] = []
+        missing_inputs = []
+        for node in self.nodes:
+            nid = self.ids[node]
+            style = R.HIGHLIGHT if node is highlight else self.style(node)
+            label = R.record_label(
+                node, self.name(node), style, grad_of(node), show_grad, horizontal,
+                (grad_sizes or {}).get(node),
+            )
+            where = self.clusters.get(node)
+            groups.setdefault(where, []).append((nid, {"label": label}))
+            if not node._prev:
+                continue
+            op_id = nid + "op"
+            hot = node is highlight
+            op_attrs = {
+                "label": _op_label(node), "shape": "ellipse", "style": "filled",
+                "fillcolor": R.HIGHLIGHT.fill if hot else R.OP_FILL,
+                "color": R.HIGHLIGHT.border if hot else R.OP_BORDER,
+                "fontsize": "10", "margin": "0.04,0.02", "height": "0.3",
+            }
+            if hot:
+                op_attrs["penwidth"] = "2"
+            groups.setdefault(where, []).append((op_id, op_attrs))
+            edges.append((op_id, nid, {}))
+            hidden_input = False
+            for parent in node._prev:  # one edge per use: a + a has two
+                if parent in self.kept:
+                    hot_edge = {"color": R.HIGHLIGHT.border, "penwidth": "2"} if hot else {}
+                    edges.append((self.ids[parent], op_id, hot_edge))
+                else:
+                    hidden_input = True
+            if hidden_input:
+                missing_inputs.append(op_id)
+        for where, items in groups.items():
+            if where is None:
+                for nid, attrs in items:
+                    g.node(nid, **attrs)
+                continue
+            with g.subgraph(name=f"cluster_{_safe(where)}") as sub:
+                sub.attr(label=where, style="rounded,dashed", color="#90a4ae",
+                         fontcolor="#455a64", fontsize="10")
+                for nid, attrs in items:
+                    sub.node(nid, **attrs)
+        for tail, head, attrs in edges:
+            g.edge(tail, head, **attrs)
+        if self.hidden:
+            g.node("hidden", label=self.hidden_summary(), shape="box",
+                   style="rounded,dashed,filled", fillcolor="#fafafa", color="#9e9e9e",
+                   fontcolor="#424242", margin="0.15,0.08")
+            for op_id in missing_inputs:
+                g.edge("hidden", op_id, style="dashed", color="#9e9e9e")
+        if legend:
+            g.node("legend", label=_legend(show_grad, highlight is not None), shape="plaintext")
+        caption = title or ""
+        if self.hidden:
+            note = (f"showing the {len(self.nodes)} nodes nearest the output; "
+                    f"{len(self.hidden)} more not drawn (raise max_nodes to see them)")
+            caption = f"{caption}\n{note}" if caption else note
+        if caption:
+            g.attr(label=caption, labelloc="t" if title else "b", fontsize="12")
+        return g
+
+    def hidden_summary(self) -> str:
+        """The text of the "… N more nodes" box: counts of leaves, parameters and ops left out."""
+        leaves = [n for n in self.hidden if not n._prev]
+        params = sum(1 for n in leaves if self.is_param(n))
+        ops = Counter(_op_label(n) for n in self.hidden if n._prev)
+        lines = [f"… {len(self.hidden)} more nodes not drawn"]
+        lines.append(f"{len(leaves)} leaves ({params} parameters)")
+        if ops:
+            common = ", ".join(f"{op} ×{k}" for op, k in ops.most_common(4))
+            more = f" + {len(ops) - 4} kinds" if len(ops) > 4 else ""
+            lines.append(f"ops: {common}{more}")
+        return "\n".join(lines)
+
+
+def _as_roots(root: Any) -> tuple:
+    if hasattr(root, "_prev"):
+        return (root,)
+    roots = tuple(root) if isinstance(root, Iterable) else ()
+    if not roots or not all(hasattr(r, "_prev") for r in roots):
+        raise TypeError(f"draw_dot takes a Value or Tensor (or a list of them), got {type(root).__name__}")
+    return roots
+
+
+def _nearest(roots: tuple, limit: int) -> set:
+    """The ``limit`` nodes nearest the outputs (breadth-first over inputs, iterative)."""
+    kept: set = set()
+    queue = deque(roots)
+    while queue and len(kept) < limit:
+        node = queue.popleft()
+        if node in kept:
+            continue
+        kept.add(node)
+        queue.extend(p for p in node._prev if p not in kept)
+    return kept
+
+
+def _op_label(node: Any) -> str:
+    """``describe_op`` for Values (``"* 2"`` shows the number operand), else the op's name."""
+    if not R.is_tensor(node):
+        from ..value import describe_op
+
+        return describe_op(node)
+    return node._op or "op"
+
+
+def module_name(param_name: str) -> str:
+    """The module that owns a parameter: ``"0.weight"`` -> ``"0"``; a top-level one -> ``""``."""
+    return param_name.rsplit(".", 1)[0] if "." in param_name else ""
+
+
+def _clusters(order: list, names: dict) -> dict:
+    """Node -> module name for parameters and the ops that use them (forward order).
+
+    A parameter belongs to its module; a node made only from one module's parameters
+    (``W.T``) too; an op that takes such a node (``x @ W.T``, ``+ b``) joins that module; and
+    an op whose inputs all sit in one module (the activation after it) stays in it. Anything
+    mixing modules, or a module and outside data (the loss), stays outside every box.
+    """
+    pure: dict = {}  # node -> module, for nodes built from one module's parameters alone
+    where: dict = {}
+    for node in order:
+        if node in names:
+            m = module_name(names[node])
+            if m:
+                pure[node] = where[node] = m
+            continue
+        prev = node._prev
+        if not prev:
+            continue
+        owners = {pure.get(p) for p in prev}
+        if None not in owners and len(owners) == 1:
+            pure[node] = where[node] = owners.pop()
+            continue
+        owners.discard(None)
+        if len(owners) == 1:
+            where[node] = owners.pop()
+            continue
+        if not owners:
+            homes = {where.get(p) for p in prev}
+            if len(homes) == 1 and None not in homes:
+                where[node] = homes.pop()
+    return where
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _legend(show_grad: bool, stepping: bool) -> str:
+    rows = [
+        (R.OUTPUT, "output"),
+        (R.PARAMETER, "parameter"),
+        (R.LEAF, "input / constant"),
+        (R.COMPUTED, "computed"),
+    ]
+    if stepping:
+        rows.insert(0, (R.HIGHLIGHT, "grad just completed"))
+    cells = "".join(
+        f'<tr><td bgcolor="{s.fill}" color="{s.border}" border="{s.width}" width="14"></td>'
+        f'<td align="left" border="0"><font point-size="9">{text}</font></td></tr>'
+        for s, text in rows
+    )
+    cells += (f'<tr><td bgcolor="{R.OP_FILL}" color="{R.OP_BORDER}" style="rounded" width="14">'
+              '</td><td align="left" border="0"><font point-size="9">op</font></td></tr>')
+    if show_grad:
+        cells += (f'<tr><td colspan="2" align="left" border="0"><font point-size="9" '
+                  f'color="{R.GRAD_COLOR}">grad = d output / d node</font></td></tr>')
+    return (f'<<table border="0" cellborder="1" cellspacing="2" cellpadding="2" color="#bdbdbd">'
+            f'<tr><td colspan="2" border="0"><font point-size="9"><b>legend</b></font></td></tr>'
+            f"{cells}</table>>")
