@@ -7,9 +7,13 @@ from .dtype import get_default_dtype, set_default_dtype
 from .tensor import Tensor
 from .function import Function, FunctionCtx
 from .tensor_ops import concatenate, maximum, minimum, stack, where
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .viz import backward_steps, draw_dot, gradient_flow
 
 __all__ = [
     "Value", "dot", "grad", "no_grad", "enable_grad", "is_grad_enabled",
     "Tensor", "Function", "FunctionCtx", "set_default_dtype", "get_default_dtype",
     "concatenate", "stack", "where", "maximum", "minimum",
+    "gradcheck", "gradgradcheck", "GradcheckError",
+    "draw_dot", "backward_steps", "gradient_flow",
 ]

@@ -36,7 +36,8 @@ def topological_order(roots: Iterable[Any]) -> list:
     order: list = []
     visited: set = set()
     stack = list(roots)[::-1]
-    pop, push, place, mark = stack.pop, stack.append, order.append, visited.add
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    place, mark = order.append, visited.add
     while stack:
         node = pop()
         if node is None:  # the marker: every parent of the node beneath it is placed
@@ -49,9 +50,7 @@ def topological_order(roots: Iterable[Any]) -> list:
         if prev:
             push(node)
             push(None)
-            for parent in prev:
-                if parent not in visited:
-                    push(parent)
+            extend(prev)  # a parent already visited is skipped when it is popped
         else:
             place(node)
     return order

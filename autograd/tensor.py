@@ -123,7 +123,7 @@ class Tensor:
             g = g.astype(self.data.dtype)
         if self.grad is None:
             # leaves own their grad (optimizers and clip_grad_norm_ change it in place)
-            self.grad = np.array(g) if self._back is None else g
+            self.grad = np.array(g) if self._back is None else np.asarray(g)  # 0-d: no scalar
         elif self._back is None:
             self.grad += g
         else:
@@ -149,7 +149,7 @@ class Tensor:
 
     @classmethod
     def _from_grad(cls, g: np.ndarray) -> Tensor:
-        return cls._leaf(g)
+        return cls._leaf(np.asarray(g))  # a 0-d result may come back as a NumPy scalar
 
     @classmethod
     def _leaf(cls, data: np.ndarray) -> Tensor:
@@ -169,7 +169,7 @@ class Tensor:
 def make(data: np.ndarray, prev: tuple, back: Any, op: str, ctx: Any = None) -> Tensor:
     """The result of an op: records its parents if grad mode is on and any of them needs grad."""
     t = _new(Tensor)
-    t.data = data
+    t.data = data if type(data) is np.ndarray else np.asarray(data)  # NumPy gives 0-d as scalars
     t.grad = None
     t.label = ""
     t._op = op

@@ -306,15 +306,24 @@ def _rdiv_back(c, g, out, a):  # out = c / a
 
 
 def _pow_const_back(p, g, out, a):  # out = a ** p
+    if p == 0.0:  # a ** 0 is constant: slope 0 everywhere, also at a = 0 (as PyTorch)
+        return (g * 0.0,)
     return (g * p * _power(a, p - 1),)
 
 
 def _rpow_back(c, g, out, a):  # out = c ** a
-    return (g * out * _log(c),)
+    return (_exponent_slope(g, out, c),)
 
 
 def _pow_back(ctx, g, out, a, b):  # out = a ** b
-    return g * b * _power(a, b - 1), g * out * _log(a)
+    return g * b * _power(a, b - 1), _exponent_slope(g, out, a)
+
+
+def _exponent_slope(g, out, base):
+    """d(base ** e)/de = out * log(base); 0 where base is 0 (0 ** e is flat for e > 0; PyTorch)."""
+    if _data(base) == 0.0:
+        return g * 0.0
+    return g * out * _log(base)
 
 
 def _exp_back(ctx, g, out, a):
@@ -373,8 +382,8 @@ def _divide(a, b):
 
 def _log(x):
     """Natural log for the pow exponent's slope: log(0) = -inf, nan for a negative base."""
-    if isinstance(x, Value):
-        return x.log()
+    if isinstance(x, Value):  # under create_graph: nan for a negative base, like the float path
+        return x.log() if x.data > 0.0 else _node(_log(x.data), (x,), _log_back, "log")
     return math.log(x) if x > 0.0 else (-math.inf if x == 0.0 else math.nan)
 
 
@@ -411,8 +420,8 @@ def dot(weights: Iterable[Value | Number], inputs: Iterable[Value | Number], bia
     The gradient is the same as the unfused expression; the graph is ~2n times smaller, so
     backward is faster and a drawing shows one ``dot`` node per neuron.
     """
-    ws = [_lift_or_raise(w, "dot weights") for w in weights]
-    xs = [_lift_or_raise(x, "dot inputs") for x in inputs]
+    ws = [w if type(w) is Value else _lift_or_raise(w, "dot weights") for w in weights]
+    xs = [x if type(x) is Value else _lift_or_raise(x, "dot inputs") for x in inputs]
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     total = 0.0

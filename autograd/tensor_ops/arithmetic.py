@@ -64,7 +64,9 @@ def _neg_back(ctx, g, out, a):
 
 def pow(a: Tensor, exponent: Any) -> Tensor:
     """``a ** exponent``; a number exponent is a constant, a Tensor exponent gets a gradient too."""
-    if not isinstance(exponent, Tensor) and np.ndim(exponent) == 0:
+    if isinstance(exponent, (int, float, np.number)) or (
+        isinstance(exponent, np.ndarray) and exponent.ndim == 0
+    ):  # anything else (a Value, a str) goes to as_operand, which says what is wrong
         p = float(exponent)
         return make(np.power(a.data, a.data.dtype.type(p)), (a,), _pow_const_back, "**", p)
     b = as_operand(exponent, a)
@@ -76,6 +78,8 @@ def rpow(a: Tensor, base: Any) -> Tensor:  # base ** a
 
 
 def _pow_const_back(p, g, out, a):  # out = a ** p
+    if p == 0:  # constant 1: slope 0 everywhere, also at a = 0 (where p * a**-1 is 0 * inf)
+        return (g * 0.0,)
     with np.errstate(divide="ignore", invalid="ignore"):
         return (g * p * a ** (p - 1),)
 

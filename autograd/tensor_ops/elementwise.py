@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, make
-from ._poly import cast_mask, cos, data_of, sin, where
+from . import _poly
+from ._poly import cast_mask, data_of, where
 
 
 def exp(x: Tensor) -> Tensor:
@@ -89,7 +90,7 @@ def sin(x: Tensor) -> Tensor:
 
 
 def _sin_back(ctx, g, out, x):
-    return (g * cos(x),)
+    return (g * _poly.cos(x),)  # _poly's: this module's own cos/sin take Tensors only
 
 
 def cos(x: Tensor) -> Tensor:
@@ -97,7 +98,7 @@ def cos(x: Tensor) -> Tensor:
 
 
 def _cos_back(ctx, g, out, x):
-    return (-g * sin(x),)
+    return (-g * _poly.sin(x),)
 
 
 def abs(x: Tensor) -> Tensor:

@@ -46,9 +46,9 @@ def _sum_back(ctx, g, out, x):
 
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     axes = normalize_axes(axis, x.ndim, "mean")
-    if x.data.size == 0:
-        raise ValueError(f"mean of an empty Tensor (shape {x.shape})")
     n = int(np.prod([x.shape[a] for a in axes]))
+    if n == 0:  # reducing an empty axis; a non-empty axis of an empty Tensor is fine
+        raise ValueError(f"mean of an empty Tensor (shape {x.shape})")
     out = x.data.mean(axis=axes, keepdims=keepdims)
     return make(out, (x,), _mean_back, "mean", (axes, keepdims, n))
 
@@ -60,7 +60,7 @@ def _mean_back(ctx, g, out, x):
 
 def _extreme(x: Tensor, axis: Any, keepdims: bool, op: str) -> Tensor:
     axes = normalize_axes(axis, x.ndim, op)
-    if any(x.shape[a] == 0 for a in axes) or x.data.size == 0:
+    if any(x.shape[a] == 0 for a in axes):
         raise ValueError(f"{op} of an empty Tensor (shape {x.shape}) has no value")
     fn = np.max if op == "max" else np.min
     return make(fn(x.data, axis=axes, keepdims=keepdims), (x,), _extreme_back, op, (axes, keepdims))

@@ -42,7 +42,8 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
         data = x.data.transpose(axes)
     except (ValueError, TypeError):
         raise ValueError(f"transpose: axes {axes} are not a permutation for shape {x.shape}") from None
-    return make(data, (x,), _transpose_back, "transpose", tuple(np.argsort(axes)))
+    inverse = tuple(np.argsort([a % x.ndim for a in axes]))  # negative axes count from the end
+    return make(data, (x,), _transpose_back, "transpose", inverse)
 
 
 def _transpose_back(inverse, g, out, x):

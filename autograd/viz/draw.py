@@ -12,11 +12,13 @@ the nodes nearest the output and sums up the rest in one box.
 from __future__ import annotations
 
 from collections import Counter, deque
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from ..engine import topological_order
+import numpy as np
+
 from . import records as R
-from .params import named_parameters
+from .params import layer_names, named_parameters
 
 DEFAULT_MAX_NODES = 200
 
@@ -28,7 +30,7 @@ def draw_dot(
     max_nodes: int | None = None,
     *,
     params: Any = None,
-    cluster: bool = True,
+    cluster: bool = False,
     legend: bool = True,
     title: str | None = None,
 ) -> Any:
@@ -42,12 +44,13 @@ def draw_dot(
         max_nodes: most value nodes drawn (default 200); beyond it the nodes nearest the
             output are kept and one box says how many, and which, were left out.
         params: the model (``nn.Module``), a dict name -> node, or an iterable of nodes or
-            ``(name, node)`` pairs. These are drawn as parameters, named when unlabelled, and
-            (with ``cluster=True``) grouped in one box per module. Without it, Tensor leaves
-            with ``requires_grad=True`` count as parameters.
-        cluster: group a model's parameters and the ops that use them by module name.
+            ``(name, node)`` pairs. These are drawn as parameters, named when unlabelled.
+            Without it, Tensor leaves with ``requires_grad=True`` count as parameters.
+        cluster: draw one box per layer of ``params`` around its parameters and the ops
+            that use them (off by default: boxes cannot overlap, so a deep model's drawing
+            becomes a staircase).
         legend: add a small legend of the colours.
-        title: a caption drawn under the graph.
+        title: a caption drawn above the graph.
 
     Rendering needs the Graphviz ``dot`` program; without it, displaying or rendering raises
     an error saying how to install it, while ``.source`` (the DOT text) always works.
@@ -63,13 +66,14 @@ class GraphPlan:
     """
 
     def __init__(
-        self, root: Any, params: Any = None, max_nodes: int | None = None, cluster: bool = True
+        self, root: Any, params: Any = None, max_nodes: int | None = None, cluster: bool = False
     ) -> None:
         self.roots = _as_roots(root)
+        self.root_set = set(self.roots)  # a set: ``in`` on a tuple would call Tensor.__eq__
         limit = DEFAULT_MAX_NODES if max_nodes is None else int(max_nodes)
         if limit < 1:
             raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
-        self.order = topological_order(self.roots)
+        self.order = forward_order(self.roots)
         self.ids = {node: f"n{i}" for i, node in enumerate(self.order)}
         named = named_parameters(params)
         self.param_names = {node: name for name, node in named}
@@ -78,7 +82,7 @@ class GraphPlan:
         self.nodes = [n for n in self.order if n in kept]
         self.hidden = [n for n in self.order if n not in kept]
         self.kept = kept
-        self.clusters = _clusters(self.order, self.param_names) if cluster and named else {}
+        self.clusters = _clusters(self.order, layer_names(params, named)) if cluster else {}
 
     # ------------------------------------------------------------------------ kinds
 
@@ -88,7 +92,7 @@ class GraphPlan:
         return not node._prev and R.is_tensor(node) and bool(node.requires_grad)
 
     def style(self, node: Any) -> R.Style:
-        if node in self.roots:
+        if node in self.root_set:
             return R.OUTPUT
         if self.is_param(node):
             return R.PARAMETER
@@ -97,7 +101,14 @@ class GraphPlan:
         return R.COMPUTED
 
     def name(self, node: Any) -> str:
-        return node.label or self.param_names.get(node, "")
+        """The node's label, else its parameter name (without its box's prefix, if boxed)."""
+        if node.label:
+            return node.label
+        name = self.param_names.get(node, "")
+        box = self.clusters.get(node)
+        if box and name.startswith(box + "."):
+            name = name[len(box) + 1 :]
+        return name
 
     # ---------------------------------------------------------------------- drawing
 
@@ -117,7 +128,8 @@ class GraphPlan:
         grad_of = grad_of or (lambda node: node.grad)
         horizontal = rankdir in ("LR", "RL")
         g = Drawing(name="chainrule", format="svg")
-        g.attr(rankdir=rankdir, fontname=R.FONT, fontsize="11", nodesep="0.25", ranksep="0.35")
+        g.attr(rankdir=rankdir, fontname=R.FONT, fontsize="11", nodesep="0.25", ranksep="0.35",
+               newrank="true")
         g.attr("node", fontname=R.FONT, fontsize="11", shape="plaintext", margin="0")
         g.attr("edge", color="#616161", arrowsize="0.6")
         groups: dict[str | None, list[tuple[str, dict]]] = {}
@@ -174,7 +186,10 @@ class GraphPlan:
             for op_id in missing_inputs:
                 g.edge("hidden", op_id, style="dashed", color="#9e9e9e")
         if legend:
-            g.node("legend", label=_legend(show_grad, highlight is not None), shape="plaintext")
+            kinds = {self.style(n) for n in self.nodes}
+            if highlight is not None:
+                kinds.add(R.HIGHLIGHT)
+            g.node("legend", label=_legend(kinds, show_grad), shape="plaintext")
         caption = title or ""
         if self.hidden:
             note = (f"showing the {len(self.nodes)} nodes nearest the output; "
@@ -203,8 +218,32 @@ def _as_roots(root: Any) -> tuple:
         return (root,)
     roots = tuple(root) if isinstance(root, Iterable) else ()
     if not roots or not all(hasattr(r, "_prev") for r in roots):
-        raise TypeError(f"draw_dot takes a Value or Tensor (or a list of them), got {type(root).__name__}")
+        raise TypeError(
+            f"draw_dot takes a Value or Tensor (or a list of them), got {type(root).__name__}"
+        )
     return roots
+
+
+def forward_order(roots: tuple) -> list:
+    """Every node below ``roots``, each after its inputs, first inputs first (iterative DFS).
+
+    The engine's order visits the last input first; drawing in this order instead puts ``a``
+    above ``b`` in ``a * b``, as the expression reads. Same graph, same order: ids are stable.
+    """
+    order: list = []
+    done: set = set()
+    stack: list = [(r, False) for r in reversed(roots)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in done:
+            continue
+        if expanded or not node._prev:
+            done.add(node)
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((p, False) for p in reversed(node._prev) if p not in done)
+    return order
 
 
 def _nearest(roots: tuple, limit: int) -> set:
@@ -226,27 +265,33 @@ def _op_label(node: Any) -> str:
         from ..value import describe_op
 
         return describe_op(node)
-    return node._op or "op"
+    op, ctx = node._op or "op", node._ctx
+    try:  # a Tensor op's settings, where they are plain numbers
+        if op == "**" and isinstance(ctx, (int, float)):
+            return f"** {ctx:g}"
+        if op in ("sum", "mean", "max", "min"):
+            axes = tuple(ctx[0])
+            if len(axes) < np.ndim(node._prev[0].data):  # not a full reduction
+                return f"{op} axis={axes[0] if len(axes) == 1 else axes}"
+    except (TypeError, IndexError, ValueError):
+        pass
+    return op
 
 
-def module_name(param_name: str) -> str:
-    """The module that owns a parameter: ``"0.weight"`` -> ``"0"``; a top-level one -> ``""``."""
-    return param_name.rsplit(".", 1)[0] if "." in param_name else ""
+def _clusters(order: list, layers: dict) -> dict:
+    """Node -> layer name for parameters and the ops that use them (forward order).
 
-
-def _clusters(order: list, names: dict) -> dict:
-    """Node -> module name for parameters and the ops that use them (forward order).
-
-    A parameter belongs to its module; a node made only from one module's parameters
-    (``W.T``) too; an op that takes such a node (``x @ W.T``, ``+ b``) joins that module; and
-    an op whose inputs all sit in one module (the activation after it) stays in it. Anything
-    mixing modules, or a module and outside data (the loss), stays outside every box.
+    A parameter belongs to its layer (see ``params.layer_names``); a node made only from one
+    layer's parameters (``W.T``) too; an op that takes such a node (``x @ W.T``, ``+ b``)
+    joins that layer; and an op whose inputs all sit in one layer (the activation after it)
+    stays in it. Anything mixing layers, or a layer and outside data (the loss), stays outside
+    every box.
     """
-    pure: dict = {}  # node -> module, for nodes built from one module's parameters alone
+    pure: dict = {}  # node -> layer, for nodes built from one layer's parameters alone
     where: dict = {}
     for node in order:
-        if node in names:
-            m = module_name(names[node])
+        if node in layers:
+            m = layers[node]
             if m:
                 pure[node] = where[node] = m
             continue
@@ -272,19 +317,20 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name)
 
 
-def _legend(show_grad: bool, stepping: bool) -> str:
+def _legend(kinds: set, show_grad: bool) -> str:
+    """A small table of the colours in use (only the kinds this drawing has)."""
     rows = [
+        (R.HIGHLIGHT, "grad just completed"),
         (R.OUTPUT, "output"),
         (R.PARAMETER, "parameter"),
         (R.LEAF, "input / constant"),
         (R.COMPUTED, "computed"),
     ]
-    if stepping:
-        rows.insert(0, (R.HIGHLIGHT, "grad just completed"))
     cells = "".join(
         f'<tr><td bgcolor="{s.fill}" color="{s.border}" border="{s.width}" width="14"></td>'
         f'<td align="left" border="0"><font point-size="9">{text}</font></td></tr>'
         for s, text in rows
+        if s in kinds
     )
     cells += (f'<tr><td bgcolor="{R.OP_FILL}" color="{R.OP_BORDER}" style="rounded" width="14">'
               '</td><td align="left" border="0"><font point-size="9">op</font></td></tr>')

@@ -51,3 +51,34 @@ def named_parameters(source: Any) -> list[tuple[str, Any]]:
 
 def _is_node(x: Any) -> bool:
     return hasattr(x, "_prev") and hasattr(x, "data")
+
+
+def layer_names(source: Any, named: list[tuple[str, Any]] | None = None) -> dict:
+    """Node -> the layer it belongs to, for grouping (gradient-flow rows, drawing boxes).
+
+    A Tensor parameter's layer is the module that owns it (``"0.weight"`` -> ``"0"``). A
+    scalar ``Value`` parameter's layer is one module further up, so a micrograd ``MLP`` groups
+    by ``Layer`` (``"layers.1.neurons.0.w.2"`` -> ``"layers.1"``) rather than by neuron. With a
+    module the owners come from ``named_modules()``; with bare names, from the names alone
+    (list indices like ``w.2`` and ``neurons.0`` are not modules). The root module is ``""``.
+    """
+    named = named_parameters(source) if named is None else named
+    modules = [m for m, _ in source.named_modules()] if hasattr(source, "named_modules") else None
+    out = {}
+    for name, node in named:
+        if modules is not None:
+            owner = max((m for m in modules if not m or name.startswith(m + ".")), key=len)
+            if not hasattr(node, "shape") and owner:
+                parents = [m for m in modules
+                           if m != owner and (not m or owner.startswith(m + "."))]
+                owner = max(parents, key=len) if parents else ""
+        else:
+            parts = name.split(".")
+            while len(parts) > 1 and parts[-1].isdigit():
+                parts.pop()  # list index of a parameter list (w.2)
+            parts.pop()  # the attribute
+            if not hasattr(node, "shape") and len(parts) >= 2 and parts[-1].isdigit():
+                parts = parts[:-2]  # a neuron in a list of neurons: its layer is one level up
+            owner = ".".join(parts)
+        out[node] = owner
+    return out

@@ -41,7 +41,7 @@ def fmt_number(x: Any) -> str:
     x = float(x)
     if math.isnan(x) or math.isinf(x):
         return str(x)
-    if x == 0.0 or 1e-3 <= abs(x) < 1e4:
+    if x == 0.0 or 1e-2 <= abs(x) < 1e4:
         return f"{x:.4f}"
     return f"{x:.3e}"
 
@@ -57,14 +57,15 @@ def fmt_array(a: np.ndarray, max_lines: int = 4) -> list[str]:
         a, precision=3, threshold=6, edgeitems=2, max_line_width=36, separator=" ",
         suppress_small=True, floatmode="maxprec",
     )
-    lines = text.splitlines()
-    if len(lines) > max_lines:
-        lines = lines[: max_lines - 1] + [" ..."]
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > max_lines:  # first rows, an ellipsis, the last row
+        lines = lines[: max_lines - 2] + [" ..."] + lines[-1:]
     return lines
 
 
 def is_tensor(node: Any) -> bool:
-    return isinstance(node.data, np.ndarray)
+    """A Tensor-like node (has a shape), as opposed to a scalar ``Value``."""
+    return hasattr(node, "shape")
 
 
 def text_lines(value: Any, tensor: bool) -> list[str]:
@@ -112,31 +113,39 @@ def record_label(
 ) -> str:
     """The HTML-like Graphviz label of one node: name, data and grad in one table.
 
-    ``grad`` is the value to show (``PENDING`` for "not reached yet"); ``grad_size`` reserves
-    the grad cell's final size so step-through frames keep the same layout.
+    A Value is one row (``name | data | grad``; one column when ``horizontal`` is False). A
+    Tensor is a header (name, shape, dtype) over its data and grad previews side by side.
+    ``grad`` is the value to show (``PENDING``: not reached yet); ``grad_size`` reserves the
+    grad cell's final size, so step-through frames keep one layout.
     """
     tensor = is_tensor(node)
-    cells = []
-    if name:
-        cells.append(_cell([name], bold=True))
-    if tensor:
-        shape = "(" + ", ".join(str(d) for d in node.data.shape) + ("," if node.data.ndim == 1 else "") + ")"
-        cells.append(_cell([f"{shape} {node.data.dtype}"], color=MUTED))
-        data_lines = text_lines(node.data, True)
-        cells.append(_cell(["data"] + data_lines if len(data_lines) > 1 else [f"data {data_lines[0]}"]))
-    else:
-        cells.append(_cell([f"data {fmt_number(node.data)}"]))
+    grad_cell = None
     if show_grad:
         if grad is PENDING:
-            cells.append(_cell(["grad ?"], color=PENDING_COLOR, size=grad_size))
+            grad_cell = _cell(["grad ?"], color=PENDING_COLOR, size=grad_size)
         else:
-            lines = text_lines(grad, tensor)
-            lines = ["grad"] + lines if len(lines) > 1 else [f"grad {lines[0]}"]
-            cells.append(_cell(lines, color=GRAD_COLOR, size=grad_size))
-    if horizontal:
-        rows = "<tr>" + "".join(cells) + "</tr>"
+            grad_cell = _cell(grad_lines(grad, tensor), color=GRAD_COLOR, size=grad_size)
+    if tensor:
+        data_lines = fmt_array(node.data)
+        data_cell = _cell(
+            ["data"] + data_lines if len(data_lines) > 1 else [f"data {data_lines[0]}"]
+        )
+        shape = np.shape(node.data)
+        dims = ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "")
+        head = f'<font color="{MUTED}">({dims}) {np.asarray(node.data).dtype}</font>'
+        if name:
+            head = f"<b>{escape(name)}</b>  {head}"
+        span = 2 if grad_cell else 1
+        rows = f'<tr><td colspan="{span}">{head}</td></tr><tr>{data_cell}{grad_cell or ""}</tr>'
     else:
-        rows = "".join(f"<tr>{c}</tr>" for c in cells)
+        cells = [_cell([name], bold=True)] if name else []
+        cells.append(_cell([f"data {fmt_number(node.data)}"]))
+        if grad_cell:
+            cells.append(grad_cell)
+        if horizontal:
+            rows = "<tr>" + "".join(cells) + "</tr>"
+        else:
+            rows = "".join(f"<tr>{c}</tr>" for c in cells)
     return (
         f'<<table border="{style.width}" cellborder="1" cellspacing="0" cellpadding="4" '
         f'bgcolor="{style.fill}" color="{style.border}">{rows}</table>>'

@@ -1,0 +1,55 @@
+"""``Sequential``: modules applied one after another, each output the next one's input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .module import Module
+
+
+class Sequential(Module):
+    """``Sequential(Linear(2, 8), ReLU(), Linear(8, 1))``: calls each module in turn.
+
+    The modules are named ``"0"``, ``"1"``, ... (or by the keys of one ordered mapping passed
+    instead), so parameters read ``"0.weight"`` as in PyTorch. Supports ``len``, iteration,
+    ``seq[i]`` (a slice gives a new Sequential sharing the modules) and ``append``.
+    """
+
+    def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
+        if len(modules) == 1 and isinstance(modules[0], Mapping):
+            items = list(modules[0].items())
+        else:
+            items = [(str(i), m) for i, m in enumerate(modules)]
+        for name, module in items:
+            self._add(name, module)
+
+    def _add(self, name: str, module: Any) -> None:
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential takes Modules, got {type(module).__name__} for {name!r}")
+        setattr(self, name, module)
+
+    def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end (named by its position); returns self."""
+        self._add(str(len(self)), module)
+        return self
+
+    def _modules_list(self) -> list[Module]:
+        return [module for _, module in self._members() if isinstance(module, Module)]
+
+    def __len__(self) -> int:
+        return len(self._modules_list())
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules_list())
+
+    def __getitem__(self, index: int | slice) -> Module:
+        modules = self._modules_list()
+        if isinstance(index, slice):
+            return Sequential(*modules[index])
+        return modules[index]
+
+    def forward(self, x: Any) -> Any:
+        for module in self._modules_list():
+            x = module(x)
+        return x

@@ -1,0 +1,317 @@
+"""Activations and losses as functions, with PyTorch's names (``torch.nn.functional``).
+
+Everything is built from ``Tensor`` (or ``Value``) ops, so gradients, ``grad(...,
+create_graph=True)`` and ``gradcheck`` work through them with no extra backward code.
+
+Losses take ``reduction="mean"`` (average over elements), ``"sum"`` or ``"none"`` (one loss per
+element). ``input`` and ``target`` must have the same shape (no silent broadcasting: a
+``(N, 1)`` prediction against an ``(N,)`` target is the classic bug). ``mse_loss``, ``l1_loss``,
+``hinge_loss``, ``binary_cross_entropy`` and ``binary_cross_entropy_with_logits`` also take a
+``Value`` or a list of Values with a number or list of targets, micrograd style, and return a
+``Value`` (a list with ``reduction="none"``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, Value
+
+from . import rng
+
+Node = Value | Tensor
+Loss = Value | Tensor | list
+
+_REDUCTIONS = ("mean", "sum", "none")
+_LOG_FLOOR = -100.0  # binary_cross_entropy clamps log(p) here, as PyTorch does
+_EXP_LOG_FLOOR = math.exp(_LOG_FLOOR)
+
+
+# --------------------------------------------------------------------------------- activations
+
+
+def relu(x: Node) -> Node:
+    """max(x, 0)."""
+    return x.relu()
+
+
+def tanh(x: Node) -> Node:
+    """Hyperbolic tangent."""
+    return x.tanh()
+
+
+def sigmoid(x: Node) -> Node:
+    """1 / (1 + e^-x), stable for large |x|."""
+    return x.sigmoid()
+
+
+def leaky_relu(x: Node, negative_slope: float = 0.01) -> Node:
+    """x for x > 0, ``negative_slope * x`` otherwise."""
+    return x.leaky_relu(negative_slope)
+
+
+def elu(x: Node, alpha: float = 1.0) -> Node:
+    """x for x > 0, ``alpha * (e^x - 1)`` otherwise."""
+    return x.elu(alpha)
+
+
+def _axis(axis: int, dim: int | None) -> int:
+    return axis if dim is None else dim  # ``dim=`` accepted for PyTorch habits
+
+
+def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """e^x / sum(e^x) along ``axis``; the max is subtracted first so e^x never overflows.
+
+    The shift is a constant (softmax(x - c) = softmax(x) for any c), so it adds no graph.
+    """
+    axis = _axis(axis, dim)
+    e = (x - np.max(x.data, axis=axis, keepdims=True)).exp()
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """x - log(sum(e^x)) along ``axis`` (log-sum-exp with the max subtracted: stable at ±1e4)."""
+    axis = _axis(axis, dim)
+    z = x - np.max(x.data, axis=axis, keepdims=True)
+    return z - z.exp().sum(axis=axis, keepdims=True).log()
+
+
+def dropout(
+    x: Tensor, p: float = 0.5, training: bool = True, generator: np.random.Generator | None = None
+) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (inverted
+    dropout, so evaluation needs no rescaling); the identity when not ``training``."""
+    _check_probability(p)
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    gen = rng.generator() if generator is None else generator
+    keep = gen.random(x.shape) >= p
+    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+
+
+def _check_probability(p: Any) -> None:
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, got {p!r}")
+
+
+# -------------------------------------------------------------------------- shared loss plumbing
+
+
+def _check_reduction(reduction: Any) -> None:
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}"
+        )
+
+
+def _is_scalar_input(x: Any) -> bool:
+    """A Value, or a list/tuple holding at least one Value: the micrograd-style path."""
+    if isinstance(x, Value):
+        return True
+    return isinstance(x, (list, tuple)) and any(isinstance(v, Value) for v in x)
+
+
+def _as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
+    """``x`` as a Tensor; a constant made from data takes ``like``'s dtype."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, Value) or _is_scalar_input(x):
+        raise TypeError("cannot mix Values and Tensors in one loss: use Tensor(v.data) or Values")
+    return Tensor(x, dtype=None if like is None else like.dtype)
+
+
+def _pairs(name: str, input: Any, target: Any) -> tuple[list, list]:
+    """Lists of predictions and targets of the same length for the scalar path."""
+    xs = [input] if isinstance(input, Value) else list(input)
+    ys = list(target) if isinstance(target, (list, tuple, np.ndarray)) else [target]
+    if len(xs) != len(ys):
+        raise ValueError(f"{name}: input has {len(xs)} items but target has {len(ys)}")
+    return xs, ys
+
+
+def _reduce(losses: Any, reduction: str) -> Loss:
+    """Apply ``reduction`` to a Tensor of losses or a list of Value losses."""
+    if reduction == "none":
+        return losses
+    if isinstance(losses, Tensor):
+        return losses.mean() if reduction == "mean" else losses.sum()
+    total = sum(losses[1:], losses[0])
+    return total / len(losses) if reduction == "mean" else total
+
+
+def _elementwise_loss(
+    name: str, fn: Callable[[Any, Any], Any], input: Any, target: Any, reduction: str
+) -> Loss:
+    """``fn(input, target)`` elementwise, then reduced: on Tensors in one vectorized call, on
+    Values one pair at a time. ``fn`` is written once with ops both node types share."""
+    _check_reduction(reduction)
+    if _is_scalar_input(input):
+        xs, ys = _pairs(name, input, target)
+        if not xs:
+            raise ValueError(f"{name}: got no inputs")
+        return _reduce([fn(x, y) for x, y in zip(xs, ys)], reduction)
+    x = _as_tensor(input)
+    y = _as_tensor(target, like=x)
+    if x.shape != y.shape:
+        raise ValueError(
+            f"{name}: input shape {x.shape} and target shape {y.shape} differ "
+            "(reshape one of them; losses do not broadcast)"
+        )
+    return _reduce(fn(x, y), reduction)
+
+
+# ------------------------------------------------------------------------------------ losses
+
+
+def _squared_error(x: Any, y: Any) -> Any:
+    d = x - y
+    return d * d
+
+
+def _absolute_error(x: Any, y: Any) -> Any:
+    return abs(x - y)
+
+
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Loss:
+    """Mean squared error: (input - target)², reduced."""
+    return _elementwise_loss("mse_loss", _squared_error, input, target, reduction)
+
+
+def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Loss:
+    """Mean absolute error: |input - target|, reduced."""
+    return _elementwise_loss("l1_loss", _absolute_error, input, target, reduction)
+
+
+def _hinge(score: Any, y: Any) -> Any:
+    return (1 - y * score).relu()
+
+
+def hinge_loss(input: Any, target: Any, reduction: str = "mean") -> Loss:
+    """The max-margin loss of micrograd's demo: relu(1 - y * score), labels y in {-1, +1}.
+
+    Labels are checked: 0/1 labels (what ``make_moons`` returns) would train silently wrong.
+    """
+    labels = _numbers(target)
+    bad = labels[(labels != 1) & (labels != -1)]
+    if bad.size:
+        raise ValueError(f"hinge_loss: labels must be -1 or +1, got {bad.flat[0].item()}")
+    return _elementwise_loss("hinge_loss", _hinge, input, target, reduction)
+
+
+def _numbers(x: Any) -> np.ndarray:
+    """The numbers in ``x`` (a Tensor, Value, list of Values or numbers, array) for checks."""
+    if isinstance(x, (Tensor, Value)):
+        return np.asarray(x.data, dtype=float)
+    if isinstance(x, (list, tuple)):
+        return np.asarray([v.data if isinstance(v, Value) else v for v in x], dtype=float)
+    return np.asarray(x, dtype=float)
+
+
+def _clamped_log(z: Any) -> Any:
+    """log(z) clamped below at -100 (PyTorch's BCE rule), with a finite gradient at z = 0."""
+    if isinstance(z, Value):
+        return z.log() if z.data > _EXP_LOG_FLOOR else _LOG_FLOOR
+    # clip z off 0 first (log of the smallest subnormal is below -100) so log never sees 0
+    tiny = float(np.finfo(z.dtype).smallest_subnormal)
+    return z.clip(tiny, None).log().clip(_LOG_FLOOR, None)
+
+
+def _bce(p: Any, y: Any) -> Any:
+    return -(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p))
+
+
+def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Loss:
+    """-(y log p + (1 - y) log(1 - p)) for probabilities p in [0, 1], each log clamped at -100.
+
+    Prefer ``binary_cross_entropy_with_logits`` on raw scores: it is stable without clamping.
+    """
+    probs = _numbers(input)
+    outside = probs[~((probs >= 0.0) & (probs <= 1.0))]
+    if outside.size:
+        raise ValueError(
+            "binary_cross_entropy: input must be probabilities in [0, 1], "
+            f"got {outside.flat[0].item()}"
+        )
+    return _elementwise_loss("binary_cross_entropy", _bce, input, target, reduction)
+
+
+def _bce_with_logits(x: Any, y: Any) -> Any:
+    # softplus(x) - x*y with softplus(x) = relu(x) + log(1 + e^-|x|): e^ never overflows.
+    # -|x| is written x - 2 relu(x), so the kinks of relu and |x| cancel exactly at x = 0
+    # and the gradient there is sigmoid(0) - y, whatever subgradient relu uses.
+    r = x.relu()
+    return r - x * y + ((x - 2 * r).exp() + 1).log()
+
+
+def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "mean") -> Loss:
+    """Binary cross-entropy on raw scores (logits), as sigmoid + BCE in one stable formula:
+    max(x, 0) - x y + log(1 + e^-|x|). Exact at logits of ±1e4."""
+    return _elementwise_loss(
+        "binary_cross_entropy_with_logits", _bce_with_logits, input, target, reduction
+    )
+
+
+def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy: logits of shape (N, C) (or (C,)) against integer class labels of
+    shape (N,) (or a single int), given as an int ndarray, list or Tensor.
+
+    ``-log_softmax(input)[i, target[i]]``, reduced over the batch; stable at logits of ±1e4
+    (log-sum-exp with the max subtracted). A label that is not an integer, has the wrong shape
+    or lies outside [0, C) raises a ValueError naming it.
+    """
+    _check_reduction(reduction)
+    logits = _as_tensor(input)
+    if logits.ndim not in (1, 2):
+        raise ValueError(
+            f"cross_entropy: logits must have shape (N, C) or (C,), got {logits.shape}"
+        )
+    labels = _class_labels(target, logits.shape)
+    logp = log_softmax(logits, axis=-1)
+    if logits.ndim == 2:
+        picked = logp[np.arange(logits.shape[0]), labels]
+    else:
+        picked = logp[int(labels)]
+    return _reduce(-picked, reduction)
+
+
+def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
+    """``target`` as an int64 array of valid class indices for logits of ``logits_shape``.
+
+    Tensors hold floats (the contract makes integer data floating), so a Tensor's labels may
+    be any whole numbers; arrays and lists must have an integer dtype.
+    """
+    from_tensor = isinstance(target, Tensor)
+    labels = np.asarray(target.data if from_tensor else target)
+    if from_tensor and labels.dtype.kind == "f":
+        fractional = labels[~(np.isfinite(labels) & (labels == np.round(labels)))]
+        if fractional.size:
+            raise ValueError(
+                f"cross_entropy: class label {fractional.flat[0].item()} is not an integer"
+            )
+        labels = labels.astype(np.int64)
+    elif labels.dtype.kind not in "iu":
+        raise ValueError(
+            f"cross_entropy: class labels must be integers, got dtype {labels.dtype}"
+        )
+    expected = logits_shape[:-1]
+    if labels.shape != expected:
+        raise ValueError(
+            f"cross_entropy: labels of shape {labels.shape} do not match logits of shape "
+            f"{logits_shape} (expected labels of shape {expected})"
+        )
+    classes = logits_shape[-1]
+    bad = np.flatnonzero((labels < 0) | (labels >= classes))
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(
+            f"cross_entropy: label {labels.flat[i]} at index {i} is outside [0, {classes}) "
+            f"for {classes} classes"
+        )
+    return labels.astype(np.int64, copy=False)
+

@@ -1,0 +1,49 @@
+"""Training helpers: ``clip_grad_norm_`` (PyTorch's formula), for Value and Tensor parameters."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Value
+
+
+def clip_grad_norm_(
+    parameters: Iterable[Any] | Any, max_norm: float, norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+) -> float:
+    """Scale all gradients together so their joint ``norm_type``-norm is at most ``max_norm``.
+
+    The norm is taken over every gradient as if concatenated into one vector (parameters with
+    no gradient yet are skipped). When ``clip_coef = max_norm / (total + 1e-6)`` is below 1,
+    each gradient is multiplied by it in place; otherwise nothing changes. Returns the total
+    norm before clipping, as a float. Exploding gradients then cost one short step, not a
+    diverged run.
+    """
+    if hasattr(parameters, "_prev"):  # one Value or Tensor
+        parameters = [parameters]
+    params = [p for p in parameters if p.grad is not None]  # a Tensor's may be None
+    norm_type = float(norm_type)
+    if not params:
+        return 0.0
+    grads = [np.abs(np.asarray(p.grad, dtype=np.float64)) for p in params]
+    if norm_type == math.inf:
+        total = max(float(g.max(initial=0.0)) for g in grads)
+    else:
+        total = sum(float((g**norm_type).sum()) for g in grads) ** (1.0 / norm_type)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(
+            f"the total norm of order {norm_type} of the gradients is {total}, so they cannot "
+            "be clipped; pass error_if_nonfinite=False to skip this check"
+        )
+    clip_coef = float(max_norm) / (total + 1e-6)
+    if clip_coef < 1.0:
+        for p in params:
+            if isinstance(p, Value):
+                p.grad *= clip_coef
+            else:
+                p.grad *= p.grad.dtype.type(clip_coef)  # a leaf owns its grad array
+    return total

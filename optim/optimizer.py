@@ -1,0 +1,411 @@
+"""``Optimizer``: what every optimizer shares, so each subclass writes only its checks and its rule.
+
+Parameter groups are PyTorch's: a list of dicts, each with its ``"params"`` and its own
+hyper-parameters (missing ones come from the optimizer's defaults). Tensor parameters are
+updated one by one, in place on ``p.data``; the ``Value`` parameters of a group are updated
+together as one array (see ``_value_block``). ``state_dict`` uses PyTorch's layout, with
+parameters referred to by their index across all groups.
+"""
+
+from __future__ import annotations
+
+import copy
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from autograd import Value, enable_grad
+
+from ._value_block import ValueBlock
+
+
+class Optimizer(ABC):
+    """Base class of the optimizers: parameter groups, per-parameter state, step and zero_grad.
+
+    A subclass implements three methods: ``_check(hyper)`` raises on bad hyper-parameters,
+    ``_init_state(group, like)`` returns the fresh state arrays for a parameter shaped like
+    ``like``, and ``_update(group, param, grad, state, step)`` applies one step in place on the
+    ``param`` array (never writing into ``grad``). The same rule serves Tensors and Values.
+    """
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self._check(defaults)
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict[str, Any]] = []
+        self._tensor_state: dict[int, dict[str, Any]] = {}  # id(tensor) -> its state
+        self._members_cache: dict[int, _Members] = {}  # id(group) -> its parameters by kind
+        for group in _as_groups(params):
+            self.add_param_group(group)
+
+    # ------------------------------------------------------------------ subclass rule
+
+    @abstractmethod
+    def _check(self, hyper: dict[str, Any]) -> None:
+        """Raise ValueError (naming the bad value) if a hyper-parameter in ``hyper`` is invalid."""
+        raise NotImplementedError
+
+    @abstractmethod
+    def _init_state(self, group: dict[str, Any], like: np.ndarray) -> dict[str, np.ndarray]:
+        """The state arrays a parameter starts with, shaped and typed like ``like``."""
+        raise NotImplementedError
+
+    @abstractmethod
+    def _update(
+        self, group: dict[str, Any], param: np.ndarray, grad: np.ndarray,
+        state: dict[str, Any], step: int,
+    ) -> None:
+        """One update of ``param`` (in place) from ``grad``; ``step`` counts from 1."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------------ public
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyper-parameters (missing ones: the defaults)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError("a parameter group needs a 'params' entry")
+        params = _as_param_list(param_group["params"])
+        group = {"params": params, **self.defaults}
+        group.update((k, v) for k, v in param_group.items() if k != "params")
+        self._check(group)
+        seen: set[int] = set()
+        for i, p in enumerate(params):
+            if id(p) in seen:
+                raise ValueError(f"parameter {i} ({_name(p)}) appears twice in one parameter group")
+            seen.add(id(p))
+        for j, other in enumerate(self.param_groups):
+            for p in other["params"]:
+                if id(p) in seen:
+                    raise ValueError(
+                        f"{_name(p)} is already in parameter group {j}: "
+                        "a parameter can belong to only one group"
+                    )
+        self._split(group, None)  # checks every parameter's type
+        self.param_groups.append(group)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter whose grad is not None; returns ``closure()`` if given."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        tensor_state = self._tensor_state
+        for group in self.param_groups:
+            members = self._members(group)
+            for p in members.tensors:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = tensor_state.get(id(p))
+                if state is None:
+                    state = tensor_state[id(p)] = {"step": 0, **self._init_state(group, p.data)}
+                state["step"] += 1
+                self._update(group, p.data, grad, state, state["step"])
+            if members.block is not None:
+                members.block.step(partial(self._init_state, group), partial(self._update, group))
+        return loss
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset gradients: a Value's to 0.0; a Tensor's to None, or to zeros in place."""
+        for group in self.param_groups:
+            members = self._members(group)
+            if members.block is not None:
+                members.block.zero_grad()
+            for p in members.tensors:
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    if p.grad.flags.writeable:
+                        p.grad.fill(0)
+                    else:
+                        p.grad = np.zeros_like(p.grad)
+
+    @property
+    def state(self) -> Mapping[Any, dict[str, Any]]:
+        """Parameter -> its state (``"step"`` and the rule's arrays), for parameters stepped so far.
+
+        A Tensor's entry is the live dict; a Value's is a copy (Values keep their state packed
+        in their group's arrays, for speed).
+        """
+        return _StateView(self)
+
+    def state_dict(self) -> dict[str, Any]:
+        """``{"state": {index: {...}}, "param_groups": [{..., "params": [index, ...]}]}``, copied.
+
+        Indices number the parameters across all groups in order, as in PyTorch, so the dict
+        loads into a new optimizer built over the same parameters in the same order.
+        """
+        state: dict[int, dict[str, Any]] = {}
+        groups = []
+        index = 0
+        for group in self.param_groups:
+            members = self._members(group)
+            saved = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            saved["params"] = list(range(index, index + len(group["params"])))
+            groups.append(saved)
+            for p in group["params"]:
+                entry = self._state_of(p, members, copy_arrays=True)
+                if entry is not None:
+                    state[index] = entry
+                index += 1
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore hyper-parameters and state from ``state_dict()`` output: all or nothing.
+
+        Everything is checked before anything changes (group count and sizes, state shapes,
+        hyper-parameters); the arrays are copied and cast to each parameter's dtype.
+        """
+        try:
+            saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
+        except (KeyError, TypeError):
+            raise ValueError("a state dict needs 'state' and 'param_groups' entries") from None
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"loaded state dict has {len(saved_groups)} parameter groups, "
+                f"this optimizer has {len(self.param_groups)}"
+            )
+        by_index: dict[Any, Any] = {}
+        merged_groups = []
+        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"loaded parameter group {i} has {len(saved['params'])} parameters, "
+                    f"this optimizer's has {len(group['params'])}"
+                )
+            by_index.update(zip(saved["params"], group["params"]))
+            merged = {**group, **{k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}}
+            self._check(merged)
+            self._members(group)  # checks the parameters before anything changes
+            merged_groups.append(merged)
+        tensor_state: dict[int, dict[str, Any]] = {}
+        value_entries: dict[int, dict[str, Any]] = {}
+        for index, entry in saved_state.items():
+            if index not in by_index:
+                raise ValueError(f"loaded state for parameter {index!r}, which no group lists")
+            p = by_index[index]
+            if isinstance(p, Value):
+                value_entries[id(p)] = _checked_value_entry(index, entry)
+            else:
+                tensor_state[id(p)] = _checked_tensor_entry(index, entry, p.data)
+        for group, merged in zip(self.param_groups, merged_groups):
+            group.update(merged)
+        self._tensor_state = tensor_state
+        for group in self.param_groups:
+            block = self._members(group).block
+            if block is not None:
+                entries = [value_entries.get(id(v)) for v in block.params]
+                block.load(entries, partial(self._init_state, group))
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines.extend(f"    {k}: {group[k]!r}" for k in sorted(group) if k != "params")
+            lines.append(f"    params: {_describe(self._members(group))}")
+        lines.append(")")
+        return "\n".join(lines)
+
+    # ---------------------------------------------------------------------- internals
+
+    def _members(self, group: dict[str, Any]) -> _Members:
+        """The group's parameters by kind; re-split if ``group["params"]`` was replaced/resized."""
+        members = self._members_cache.get(id(group))
+        params = group["params"]
+        if (
+            members is None
+            or members.group is not group
+            or members.source is not params
+            or members.size != len(params)
+        ):
+            members = self._split(group, members)
+        return members
+
+    def _split(self, group: dict[str, Any], old: _Members | None) -> _Members:
+        tensors, values = [], []
+        for p in group["params"]:
+            (values if _is_value(p) else tensors).append(p)
+        block = ValueBlock(values) if values else None
+        if block is not None and old is not None and old.block is not None:
+            positions = [old.block.position(v) for v in values]  # carry the Values' state over
+            entries = [None if i is None else old.block.export(i) for i in positions]
+            block.load(entries, partial(self._init_state, group))
+        members = _Members(group, tensors, block)
+        self._members_cache[id(group)] = members
+        return members
+
+    def _state_of(
+        self, p: Any, members: _Members, copy_arrays: bool = False
+    ) -> dict[str, Any] | None:
+        """``p``'s state: a Value's as a fresh dict, a Tensor's live (or copied), None if none."""
+        if isinstance(p, Value):
+            i = members.block.position(p) if members.block is not None else None
+            return None if i is None else members.block.export(i)
+        state = self._tensor_state.get(id(p))
+        if state is None or not copy_arrays:
+            return state
+        return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in state.items()}
+
+    def _find(self, p: Any) -> _Members | None:
+        for group in self.param_groups:
+            members = self._members(group)
+            if any(q is p for q in group["params"]):
+                return members
+        return None
+
+
+class _Members:
+    """A group's parameters split by kind: Tensors one by one, Values as one block."""
+
+    __slots__ = ("group", "source", "size", "tensors", "block")
+
+    def __init__(self, group: dict[str, Any], tensors: list[Any], block: ValueBlock | None):
+        self.group = group
+        self.source = group["params"]
+        self.size = len(self.source)
+        self.tensors = tensors
+        self.block = block
+
+
+class _StateView(Mapping):
+    """``optimizer.state``: a read view, parameter -> state, looked up by identity."""
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        self._optimizer = optimizer
+
+    def __getitem__(self, param: Any) -> dict[str, Any]:
+        members = self._optimizer._find(param)
+        state = None if members is None else self._optimizer._state_of(param, members)
+        if state is None:
+            raise KeyError(f"no optimizer state for {_name(param)}")
+        return state
+
+    def __iter__(self) -> Iterator[Any]:
+        for group in self._optimizer.param_groups:
+            members = self._optimizer._members(group)
+            for p in group["params"]:
+                if self._optimizer._state_of(p, members) is not None:
+                    yield p
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, param: object) -> bool:
+        try:
+            self[param]
+        except KeyError:
+            return False
+        return True
+
+
+# -------------------------------------------------------------------------------------------
+# Parameter lists and state entries.
+
+
+def _is_value(p: Any) -> bool:
+    """True for a Value, False for a floating Tensor; TypeError for anything else."""
+    if isinstance(p, Value):
+        return True
+    data = getattr(p, "data", None)
+    if isinstance(data, np.ndarray) and hasattr(p, "grad"):
+        if not np.issubdtype(data.dtype, np.floating):
+            raise TypeError(f"optimizers need floating-point parameters, got a {data.dtype} Tensor")
+        return False
+    raise TypeError(f"optimizers take Values and Tensors, got {type(p).__name__}")
+
+
+def _is_param(x: Any) -> bool:
+    return isinstance(x, Value) or isinstance(getattr(x, "data", None), np.ndarray)
+
+
+def _as_groups(params: Any) -> list[dict[str, Any]]:
+    """The constructor's ``params`` as a list of group dicts (a generator works too)."""
+    if _is_param(params):
+        raise TypeError(
+            "params must be an iterable of Values or Tensors (or of parameter-group dicts), "
+            f"got a single {type(params).__name__}; wrap it in a list"
+        )
+    if isinstance(params, dict):
+        return [params]
+    items = _as_param_list(params)
+    if not items:
+        raise ValueError("optimizer got an empty parameter list")
+    if all(isinstance(item, dict) for item in items):
+        return items
+    return [{"params": items}]
+
+
+def _as_param_list(params: Any) -> list[Any]:
+    if _is_param(params):
+        return [params]
+    if isinstance(params, (set, frozenset)):
+        raise TypeError("params must be an ordered iterable such as a list, not a set")
+    try:
+        return list(params)
+    except TypeError:
+        raise TypeError(
+            f"params must be an iterable of Values or Tensors, got {type(params).__name__}"
+        ) from None
+
+
+def _checked_step(index: Any, entry: Mapping[str, Any]) -> int:
+    step = entry.get("step", 0)
+    try:
+        value = int(step)
+    except (TypeError, ValueError):
+        value = -1
+    if value < 0 or value != float(np.asarray(step, dtype=np.float64)):
+        raise ValueError(f"state of parameter {index!r}: step must be a count >= 0, got {step!r}")
+    return value
+
+
+def _checked_value_entry(index: Any, entry: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"step": _checked_step(index, entry)}
+    for name, value in entry.items():
+        if name == "step":
+            continue
+        array = np.asarray(value, dtype=np.float64)
+        if array.ndim != 0:
+            raise ValueError(
+                f"state {name!r} of parameter {index!r} (a Value) must be a number, "
+                f"got shape {array.shape}"
+            )
+        out[name] = float(array)
+    return out
+
+
+def _checked_tensor_entry(index: Any, entry: Mapping[str, Any], like: np.ndarray) -> dict[str, Any]:
+    out: dict[str, Any] = {"step": _checked_step(index, entry)}
+    for name, value in entry.items():
+        if name == "step":
+            continue
+        array = np.array(value, dtype=like.dtype)  # a copy in the parameter's dtype, as PyTorch
+        if array.shape != like.shape:
+            raise ValueError(
+                f"state {name!r} of parameter {index!r} has shape {array.shape}, "
+                f"the parameter has shape {like.shape}"
+            )
+        out[name] = array
+    return out
+
+
+def _name(p: Any) -> str:
+    label = getattr(p, "label", "")
+    shape = getattr(p, "shape", None)
+    kind = type(p).__name__ + (f" of shape {tuple(shape)}" if shape is not None else "")
+    return f"{kind} {label!r}" if label else kind
+
+
+def _describe(members: _Members) -> str:
+    parts = []
+    if members.tensors:
+        n = len(members.tensors)
+        parts.append(f"{n} Tensor{'s' if n != 1 else ''}")
+    if members.block is not None:
+        n = len(members.block.params)
+        parts.append(f"{n} Value{'s' if n != 1 else ''}")
+    return ", ".join(parts) or "none"

@@ -1,0 +1,61 @@
+"""``SGD``: gradient descent with optional momentum, dampening, Nesterov and L2 weight decay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ._checks import check_non_negative, check_number
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with PyTorch's update rule.
+
+    ``g = grad + weight_decay * p``; with momentum, ``b = g`` at the first step and
+    ``b = momentum * b + (1 - dampening) * g`` after it, then ``g = g + momentum * b``
+    (Nesterov) or ``g = b``; finally ``p = p - lr * g``.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+    ) -> None:
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
+                        weight_decay=weight_decay, nesterov=nesterov)
+        super().__init__(params, defaults)
+
+    def _check(self, hyper: dict[str, Any]) -> None:
+        check_non_negative("lr", hyper["lr"], "learning rate")
+        check_non_negative("momentum", hyper["momentum"], "momentum value")
+        check_number("dampening", hyper["dampening"])
+        check_non_negative("weight_decay", hyper["weight_decay"], "weight_decay value")
+        if hyper["nesterov"] and (hyper["momentum"] <= 0 or hyper["dampening"] != 0):
+            raise ValueError(
+                "Nesterov momentum requires a momentum and zero dampening "
+                f"(got momentum={hyper['momentum']!r}, dampening={hyper['dampening']!r})"
+            )
+
+    def _init_state(self, group: dict[str, Any], like: np.ndarray) -> dict[str, np.ndarray]:
+        return {}  # the momentum buffer starts as the first gradient, in _update
+
+    def _update(self, group, param, grad, state, step) -> None:
+        lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
+        if weight_decay != 0:
+            grad = grad + weight_decay * param
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None or step == 1:
+                buf = state["momentum_buffer"] = np.array(grad, dtype=param.dtype)
+            else:
+                buf *= momentum
+                buf += (1 - group["dampening"]) * grad
+            grad = grad + momentum * buf if group["nesterov"] else buf
+        param -= lr * grad
