@@ -1,19 +1,36 @@
 """chainrule's autograd: scalar ``Value`` and NumPy ``Tensor`` nodes on one reverse-mode engine."""
 
-from .engine import grad
-from .grad_mode import enable_grad, is_grad_enabled, no_grad
-from .value import Value, dot
 from .dtype import get_default_dtype, set_default_dtype
-from .tensor import Tensor
+from .engine import grad
 from .function import Function, FunctionCtx
-from .tensor_ops import concatenate, maximum, minimum, stack, where
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .tensor import Tensor
+from .tensor_ops import concatenate, maximum, minimum, stack, where
+from .value import Value, dot
 from .viz import backward_steps, draw_dot, gradient_flow
 
 __all__ = [
-    "Value", "dot", "grad", "no_grad", "enable_grad", "is_grad_enabled",
-    "Tensor", "Function", "FunctionCtx", "set_default_dtype", "get_default_dtype",
-    "concatenate", "stack", "where", "maximum", "minimum",
-    "gradcheck", "gradgradcheck", "GradcheckError",
-    "draw_dot", "backward_steps", "gradient_flow",
+    "Value",
+    "dot",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "Tensor",
+    "Function",
+    "FunctionCtx",
+    "set_default_dtype",
+    "get_default_dtype",
+    "concatenate",
+    "stack",
+    "where",
+    "maximum",
+    "minimum",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "draw_dot",
+    "backward_steps",
+    "gradient_flow",
 ]

@@ -34,7 +34,9 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     if isinstance(data, Value):
         raise TypeError("Tensor data cannot be a Value: use Value for scalars or Tensor(v.data)")
     if isinstance(data, (str, bytes)) or data is None:
-        raise TypeError(f"Tensor data must be a number, nested list or ndarray, got {type(data).__name__}")
+        raise TypeError(
+            f"Tensor data must be a number, nested list or ndarray, got {type(data).__name__}"
+        )
     keeps_dtype = isinstance(data, (np.ndarray, np.floating))  # lists and numbers do not
     try:
         arr = np.asarray(data)

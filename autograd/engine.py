@@ -21,7 +21,8 @@ arithmetic records new nodes and the gradients it returns can be differentiated 
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .grad_mode import enable_grad, no_grad
 
@@ -126,9 +127,7 @@ def grad(
     elif not isinstance(grad_outputs, (list, tuple)):
         grad_outputs = (grad_outputs,)
     if len(grad_outputs) != len(outputs):
-        raise ValueError(
-            f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
-        )
+        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
     for i, x in enumerate(inputs):
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")

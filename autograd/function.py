@@ -29,7 +29,9 @@ from .value import Value
 class FunctionCtx:
     """What ``forward`` leaves for ``backward``: saved values and which inputs need a gradient."""
 
-    def __init__(self, fn: type, node_positions: tuple[int, ...], needs_input_grad: tuple[bool, ...]):
+    def __init__(
+        self, fn: type, node_positions: tuple[int, ...], needs_input_grad: tuple[bool, ...]
+    ):
         self.fn = fn
         self.node_positions = node_positions
         self.needs_input_grad = needs_input_grad
@@ -41,7 +43,8 @@ class FunctionCtx:
 
 
 class Function:
-    """Subclass with ``@staticmethod forward(ctx, *args)`` and ``backward(ctx, grad)``, call ``apply``."""
+    """A user-defined op: subclass with static ``forward(ctx, *args)`` and ``backward(ctx, grad)``,
+    then call ``apply``."""
 
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any) -> Any:
@@ -72,7 +75,11 @@ class Function:
             out = cls.forward(ctx, *raw)
         if is_tensor:
             dtype = nodes[0].data.dtype
-            out = out if isinstance(out, np.ndarray) and out.dtype.kind == "f" else np.asarray(out, dtype)
+            out = (
+                out
+                if isinstance(out, np.ndarray) and out.dtype.kind == "f"
+                else np.asarray(out, dtype)
+            )
             return make(out, nodes, _function_back, cls.__name__, ctx)
         if isinstance(out, (Value, Tensor)):
             raise TypeError(f"{cls.__name__}.forward must return a float, got {type(out).__name__}")

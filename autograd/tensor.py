@@ -30,7 +30,9 @@ class Tensor:
     __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_back", "_ctx", "_op")
     __array_ufunc__ = None  # make ``ndarray + Tensor`` call Tensor.__radd__, not broadcast
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
+    def __init__(
+        self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = ""
+    ) -> None:
         if isinstance(data, Tensor):
             data = data.data
         self.data = to_array(data, dtype)
@@ -112,7 +114,9 @@ class Tensor:
         A scalar (one-element) output needs no ``gradient``; a larger one does, as in PyTorch.
         """
         if not self.requires_grad:
-            raise RuntimeError("backward() on a Tensor that does not require grad (no graph to walk)")
+            raise RuntimeError(
+                "backward() on a Tensor that does not require grad (no graph to walk)"
+            )
         seed = self._seed(gradient, create_graph=False)
         for node, g in engine.propagate((self,), (seed,)).items():
             node._accumulate(g)
@@ -142,7 +146,9 @@ class Tensor:
         else:
             g = to_array(g, self.data.dtype)
         if g.shape != self.data.shape:
-            raise ValueError(f"gradient has shape {g.shape} but the output has shape {self.data.shape}")
+            raise ValueError(
+                f"gradient has shape {g.shape} but the output has shape {self.data.shape}"
+            )
         if create_graph and not isinstance(g, Tensor):
             g = Tensor._leaf(g)
         return g

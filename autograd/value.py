@@ -9,8 +9,9 @@ they are written so the same lines work for both (see ``engine``).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from numbers import Real
-from typing import Any, Iterable
+from typing import Any
 
 from . import engine
 from .grad_mode import _GradMode
@@ -29,8 +30,9 @@ def _constant(x: Any) -> float | None:
     """A number operand as a float (kept in the op, not made a node); None if not a number."""
     if type(x) is float:
         return x
-    if type(x) is int or (isinstance(x, Real) and not isinstance(x, bool)
-                          and type(x).__name__ != "bool_"):
+    if type(x) is int or (
+        isinstance(x, Real) and not isinstance(x, bool) and type(x).__name__ != "bool_"
+    ):
         return float(x)
     return None
 
@@ -364,7 +366,7 @@ def _cos_back(ctx, g, out, a):
 def _power(a, p):
     """``a ** p``; where that divides by zero (the slope of sqrt or x**0.5 at 0) it is inf."""
     if isinstance(a, Value) or isinstance(p, Value):
-        return a ** p
+        return a**p
     try:
         return a**p
     except ZeroDivisionError:
@@ -414,8 +416,12 @@ def _checked_pow(base: float, exponent: float) -> float:
 # A fused node for neurons: one node with 2n+1 parents instead of 2n nodes.
 
 
-def dot(weights: Iterable[Value | Number], inputs: Iterable[Value | Number], bias: Value | Number | None = None) -> Value:
-    """``sum(w * x for w, x in zip(weights, inputs)) + bias`` as one node (a neuron's pre-activation).
+def dot(
+    weights: Iterable[Value | Number],
+    inputs: Iterable[Value | Number],
+    bias: Value | Number | None = None,
+) -> Value:
+    """``sum(w * x for w, x in zip(weights, inputs)) + bias`` as one node (a neuron's input).
 
     The gradient is the same as the unfused expression; the graph is ~2n times smaller, so
     backward is faster and a drawing shows one ``dot`` node per neuron.
@@ -448,8 +454,15 @@ def _lift_or_raise(x: Any, where: str) -> Value:
 
 
 _CONSTANT_LABELS = {
-    "+": "+ {c:g}", "-": "- {c:g}", "*": "* {c:g}", "**": "** {c:g}",
-    "c+": "{c:g} +", "c-": "{c:g} -", "c*": "{c:g} *", "c/": "{c:g} /", "c**": "{c:g} **",
+    "+": "+ {c:g}",
+    "-": "- {c:g}",
+    "*": "* {c:g}",
+    "**": "** {c:g}",
+    "c+": "{c:g} +",
+    "c-": "{c:g} -",
+    "c*": "{c:g} *",
+    "c/": "{c:g} /",
+    "c**": "{c:g} **",
 }
 
 

@@ -1,9 +1,9 @@
-"""Tensor ops, one family per file, each forward beside its backward; attached to ``Tensor`` here."""
+"""Tensor ops, one family per file, each forward beside its backward; attached to Tensor here."""
 
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import arithmetic, combine, elementwise, matmul, reduce, shape
+from . import arithmetic, elementwise, matmul, reduce, shape
 from .combine import concatenate, maximum, minimum, stack, where
 
 
@@ -35,8 +35,20 @@ Tensor.__neg__ = arithmetic.neg
 Tensor.__abs__ = elementwise.abs
 Tensor.__getitem__ = shape.getitem
 
-for _name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "sin", "cos",
-              "abs", "clip"):
+for _name in (
+    "exp",
+    "log",
+    "sqrt",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "sin",
+    "cos",
+    "abs",
+    "clip",
+):
     setattr(Tensor, _name, getattr(elementwise, _name))
 for _name in ("sum", "mean", "max", "min", "var"):
     setattr(Tensor, _name, getattr(reduce, _name))

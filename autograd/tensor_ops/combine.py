@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from ..tensor import Tensor, as_operand, make
-from ._poly import cast_mask, unbroadcast, where as _where
+from ._poly import cast_mask, unbroadcast
+from ._poly import where as _where
 
 
 def _tensors(items: Sequence[Any], op: str) -> tuple[Tensor, ...]:
@@ -94,7 +96,9 @@ def _pairwise(a: Any, b: Any, op: str, pick: Any) -> Tensor:
     try:
         data = pick(a.data, b.data)
     except ValueError:
-        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
+        raise ValueError(
+            f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+        ) from None
     return make(data, (a, b), _pairwise_back, op)
 
 

@@ -13,7 +13,9 @@ from ._poly import swap_last, unbroadcast
 def matmul(a: Tensor, b: Any) -> Tensor:
     b = as_operand(b, a)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: operands must have at least 1 dimension, got {a.shape} @ {b.shape}")
+        raise ValueError(
+            f"matmul: operands must have at least 1 dimension, got {a.shape} @ {b.shape}"
+        )
     try:
         data = np.matmul(a.data, b.data)
     except ValueError:

@@ -1,4 +1,4 @@
-"""Reductions over axes: sum, mean, max, min, var. Backward spreads ``g`` back over the reduced axes."""
+"""Reductions over axes: sum, mean, max, min, var. Backward spreads ``g`` over the reduced axes."""
 
 from __future__ import annotations
 

@@ -22,7 +22,9 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
     try:
         data = x.data.reshape(shape)
     except (ValueError, TypeError):
-        raise ValueError(f"reshape: cannot reshape a Tensor of shape {x.shape} into {shape}") from None
+        raise ValueError(
+            f"reshape: cannot reshape a Tensor of shape {x.shape} into {shape}"
+        ) from None
     return make(data, (x,), _reshape_back, "reshape")
 
 
@@ -41,7 +43,9 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
     try:
         data = x.data.transpose(axes)
     except (ValueError, TypeError):
-        raise ValueError(f"transpose: axes {axes} are not a permutation for shape {x.shape}") from None
+        raise ValueError(
+            f"transpose: axes {axes} are not a permutation for shape {x.shape}"
+        ) from None
     inverse = tuple(np.argsort([a % x.ndim for a in axes]))  # negative axes count from the end
     return make(data, (x,), _transpose_back, "transpose", inverse)
 
