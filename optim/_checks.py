@@ -15,7 +15,7 @@ def check_number(name: str, value: Any) -> None:
 def check_non_negative(name: str, value: Any, what: str) -> None:
     """ValueError naming the bad value unless ``value >= 0`` (NaN fails too)."""
     check_number(name, value)
-    if value < 0.0:
+    if not value >= 0.0:
         raise ValueError(f"Invalid {what}: {value!r} ({name} must be >= 0)")
 
 

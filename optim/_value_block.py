@@ -2,7 +2,7 @@
 
 A Value model can have thousands of parameters. Rather than a Python loop doing a dozen float
 operations and dict lookups per Value, each step gathers every ``.grad`` and ``.data`` into an
-array (two lean list passes), runs the optimizer's vectorized update, and writes ``.data`` back.
+array, runs the optimizer's vectorized update and writes ``.data`` back: three lean list passes.
 The per-Value state (moments, step counts) lives in arrays aligned with ``params``.
 """
 
@@ -32,7 +32,7 @@ class ValueBlock:
         self.state: dict[str, np.ndarray] | None = None  # created at the first step
         self.steps = np.zeros(len(params), dtype=np.int64)  # per-Value step counts
         self.uniform = True  # every Value has taken the same number of steps
-        self._positions: dict[int, int] | None = None
+        self._positions: dict[Any, int] | None = None
 
     def step(self, init_state: InitState, update: Update) -> None:
         """One optimizer step for every Value whose grad is not None."""
@@ -72,8 +72,8 @@ class ValueBlock:
     def position(self, param: Any) -> int | None:
         """Where ``param`` sits in this block, or None."""
         if self._positions is None:
-            self._positions = {id(p): i for i, p in enumerate(self.params)}
-        return self._positions.get(id(param))
+            self._positions = {p: i for i, p in enumerate(self.params)}  # Values hash by identity
+        return self._positions.get(param)
 
     def export(self, i: int) -> dict[str, Any] | None:
         """The i-th Value's state as ``{"step": int, name: float}``; None before its first step."""

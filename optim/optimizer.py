@@ -35,8 +35,8 @@ class Optimizer(ABC):
         self._check(defaults)
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
-        self._tensor_state: dict[int, dict[str, Any]] = {}  # id(tensor) -> its state
-        self._members_cache: dict[int, _Members] = {}  # id(group) -> its parameters by kind
+        self._tensor_state: dict[Any, dict[str, Any]] = {}  # tensor -> its state
+        self._members_list: list[_Members] = []  # each group's parameters, split by kind
         for group in _as_groups(params):
             self.add_param_group(group)
 
@@ -100,9 +100,9 @@ class Optimizer(ABC):
                 grad = p.grad
                 if grad is None:
                     continue
-                state = tensor_state.get(id(p))
+                state = tensor_state.get(p)
                 if state is None:
-                    state = tensor_state[id(p)] = {"step": 0, **self._init_state(group, p.data)}
+                    state = tensor_state[p] = {"step": 0, **self._init_state(group, p.data)}
                 state["step"] += 1
                 self._update(group, p.data, grad, state, state["step"])
             if members.block is not None:
@@ -182,23 +182,23 @@ class Optimizer(ABC):
             self._check(merged)
             self._members(group)  # checks the parameters before anything changes
             merged_groups.append(merged)
-        tensor_state: dict[int, dict[str, Any]] = {}
-        value_entries: dict[int, dict[str, Any]] = {}
+        tensor_state: dict[Any, dict[str, Any]] = {}
+        value_entries: dict[Any, dict[str, Any]] = {}
         for index, entry in saved_state.items():
             if index not in by_index:
                 raise ValueError(f"loaded state for parameter {index!r}, which no group lists")
             p = by_index[index]
             if isinstance(p, Value):
-                value_entries[id(p)] = _checked_value_entry(index, entry)
+                value_entries[p] = _checked_value_entry(index, entry)
             else:
-                tensor_state[id(p)] = _checked_tensor_entry(index, entry, p.data)
+                tensor_state[p] = _checked_tensor_entry(index, entry, p.data)
         for group, merged in zip(self.param_groups, merged_groups):
             group.update(merged)
         self._tensor_state = tensor_state
         for group in self.param_groups:
             block = self._members(group).block
             if block is not None:
-                entries = [value_entries.get(id(v)) for v in block.params]
+                entries = [value_entries.get(v) for v in block.params]
                 block.load(entries, partial(self._init_state, group))
 
     def __repr__(self) -> str:
@@ -214,14 +214,9 @@ class Optimizer(ABC):
 
     def _members(self, group: dict[str, Any]) -> _Members:
         """The group's parameters by kind; re-split if ``group["params"]`` was replaced/resized."""
-        members = self._members_cache.get(id(group))
+        members = next((m for m in self._members_list if m.group is group), None)
         params = group["params"]
-        if (
-            members is None
-            or members.group is not group
-            or members.source is not params
-            or members.size != len(params)
-        ):
+        if members is None or members.source is not params or members.size != len(params):
             members = self._split(group, members)
         return members
 
@@ -235,7 +230,7 @@ class Optimizer(ABC):
             entries = [None if i is None else old.block.export(i) for i in positions]
             block.load(entries, partial(self._init_state, group))
         members = _Members(group, tensors, block)
-        self._members_cache[id(group)] = members
+        self._members_list = [m for m in self._members_list if m is not old] + [members]
         return members
 
     def _state_of(
@@ -245,7 +240,7 @@ class Optimizer(ABC):
         if isinstance(p, Value):
             i = members.block.position(p) if members.block is not None else None
             return None if i is None else members.block.export(i)
-        state = self._tensor_state.get(id(p))
+        state = self._tensor_state.get(p)
         if state is None or not copy_arrays:
             return state
         return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in state.items()}

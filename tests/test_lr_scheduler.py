@@ -119,6 +119,16 @@ def test_construction_records_initial_lr_and_keeps_the_rate():
     assert sched.get_last_lr() == [0.1, 0.03] and sched.last_epoch == 0
 
 
+def test_a_second_scheduler_keeps_the_first_ones_initial_lr():
+    opt = optim.SGD([Value(0.0)], lr=0.1)
+    first = StepLR(opt, step_size=1, gamma=0.5)
+    first.step()
+    first.step()
+    second = ExponentialLR(opt, gamma=0.9)
+    assert second.base_lrs == [0.1] and opt.param_groups[0]["initial_lr"] == 0.1
+    assert second.get_last_lr() == [0.025]
+
+
 def test_resuming_with_last_epoch_needs_initial_lr():
     with pytest.raises(KeyError, match="initial_lr"):
         StepLR(two_group_sgd(), step_size=2, last_epoch=3)

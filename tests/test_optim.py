@@ -8,6 +8,7 @@ and on lists of Values, and must agree with its reference within 1e-12.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 
@@ -207,6 +208,22 @@ def test_float32_tensors_keep_their_dtype_and_state_dtype(name):
     expected = reference_run(name, cfg, x0.astype(np.float32).astype(np.float64),
                              [g.astype(np.float32).astype(np.float64) for g in grads])
     np.testing.assert_allclose(p.data, expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(("name", "cfg", "key"), [
+    ("Adam", dict(betas=(0.0, 0.9)), "exp_avg"),
+    ("RMSprop", dict(alpha=0.0, centered=True), "grad_avg"),
+])
+def test_a_running_average_with_no_memory_is_exactly_the_gradient(name, cfg, key):
+    # PyTorch's lerp switches formulas for weights >= 0.5 so a weight of 1 lands exactly on
+    # the gradient; the plain ``m + w * (g - m)`` can miss it by a rounding error
+    rng = np.random.default_rng(11)
+    p = Tensor(rng.normal(size=200), requires_grad=True)
+    opt = getattr(optim, name)([p], **cfg)
+    for _ in range(3):
+        p.grad = rng.normal(size=200) * 10.0 ** rng.integers(-3, 3, size=200)
+        opt.step()
+        np.testing.assert_array_equal(opt.state[p][key], p.grad)
 
 
 # ------------------------------------------------------------- skipped parameters and groups
@@ -422,6 +439,26 @@ def test_state_dict_round_trip_mid_training_continues_exactly(name, cfg):
     for a, b in zip(tensors, tensors2):
         np.testing.assert_array_equal(a.data, b.data)
     assert [v.data for v in values] == [v.data for v in values2]
+
+
+def test_a_deep_copy_of_parameters_and_optimizer_continues_identically():
+    tensors, values, opt = _mixed_setup("Adam", dict(lr=0.01, amsgrad=True))
+    rng = np.random.default_rng(12)
+    for _ in range(3):
+        _feed(tensors, values, rng)
+        opt.step()
+    tensors2, values2, opt2 = copy.deepcopy((tensors, values, opt))
+    for _ in range(3):
+        state = rng.bit_generator.state
+        _feed(tensors, values, rng)
+        rng.bit_generator.state = state
+        _feed(tensors2, values2, rng)
+        opt.step()
+        opt2.step()
+    assert [v.data for v in values] == [v.data for v in values2]
+    for a, b in zip(tensors, tensors2):
+        np.testing.assert_array_equal(a.data, b.data)
+    assert opt2.state[values2[0]]["step"] == 6 and opt2.state[tensors2[0]]["step"] == 6
 
 
 def test_state_dict_layout_is_pytorchs_and_a_copy():
