@@ -146,5 +146,5 @@ def grad(
         elif create_graph:
             result.append(g)
         else:
-            result.append(type(x)._from_grad(g))
+            result.append(type(x)._from_grad(g, x))
     return tuple(result)

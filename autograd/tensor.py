@@ -74,6 +74,12 @@ class Tensor:
             raise TypeError("len() of a 0-d Tensor")
         return len(self.data)
 
+    def __iter__(self) -> Any:
+        """The sub-Tensors along the first axis (each an indexing node, as ``x[i]``)."""
+        if self.data.ndim == 0:  # without this, Python's fallback iterates a 0-d Tensor as empty
+            raise TypeError("iteration over a 0-d Tensor")
+        return (self[i] for i in range(len(self.data)))
+
     def __bool__(self) -> bool:
         return bool(self.data)
 
@@ -154,8 +160,12 @@ class Tensor:
         return g
 
     @classmethod
-    def _from_grad(cls, g: np.ndarray) -> Tensor:
-        return cls._leaf(np.asarray(g))  # a 0-d result may come back as a NumPy scalar
+    def _from_grad(cls, g: np.ndarray, like: Tensor | None = None) -> Tensor:
+        """A finished gradient as a leaf in the dtype of ``like`` (it may arrive as a scalar)."""
+        g = np.asarray(g)
+        if like is not None and g.dtype != like.data.dtype:
+            g = g.astype(like.data.dtype)
+        return cls._leaf(g)
 
     @classmethod
     def _leaf(cls, data: np.ndarray) -> Tensor:

@@ -267,7 +267,7 @@ class Value:
         return _data(g) if isinstance(g, Value) else _to_float(g, "grad_outputs")
 
     @classmethod
-    def _from_grad(cls, g: float) -> Value:
+    def _from_grad(cls, g: float, like: Value | None = None) -> Value:
         return cls(g)
 
 

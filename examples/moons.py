@@ -114,7 +114,8 @@ def main() -> int:
     X, y = make_moons(n=100, noise=0.1, seed=0)
     random.seed(1337)  # nn.MLP draws its initial weights from Python's random, as micrograd
     model = nn.MLP(2, [16, 16, 1])
-    print(f"MLP(2, [16, 16, 1]): {len(model.parameters())} parameters, 100 points, {args.steps} steps")
+    n_params = len(model.parameters())
+    print(f"MLP(2, [16, 16, 1]), {n_params} parameters; 100 points; {args.steps} steps")
 
     accuracy = train(model, X, y, args.steps)
 

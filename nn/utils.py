@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.viz.gradient_flow import GradientFlow, gradient_flow
+
+__all__ = ["clip_grad_norm_", "gradient_flow", "GradientFlow"]  # the report lives in autograd.viz
 
 
 def clip_grad_norm_(

@@ -402,6 +402,13 @@ def check_forward_and_grads(op: Op, arrays: tuple, kw: dict, seed: int) -> None:
                 assert not np.shares_memory(x.grad, other), \
                     f"{op.name}: .grad of input {i} shares memory with another array"
 
+    # an existing .grad is left alone by a forward and by autograd.grad
+    held = [(x.grad, x.grad.copy()) for x in xs]
+    autograd.grad(op.fn(*xs, **kw), xs, grad_outputs=gt)
+    for i, (x, (arr, vals)) in enumerate(zip(xs, held)):
+        assert x.grad is arr, f"{op.name}: .grad of input {i} was replaced"
+        np.testing.assert_array_equal(arr, vals, err_msg=f"{op.name} changed .grad of input {i}")
+
     # nothing mutated
     for i, (x, d, a, b) in enumerate(zip(xs, datas, arrays, arrays_before)):
         assert x.data is d, f"{op.name}: input {i}'s data was replaced"

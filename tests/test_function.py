@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 import autograd
 from autograd import Function, Tensor, Value
+from autograd.testing import assert_grads_close, tensors, values
 
 
 class Cube(Function):  # the contract's example
@@ -115,6 +117,15 @@ def test_cube_matches_finite_differences():
         d[i] = eps
         fd = (np.sum(np.tanh((x0 + d) ** 3) * w) - np.sum(np.tanh((x0 - d) ** 3) * w)) / (2 * eps)
         np.testing.assert_allclose(x.grad[i], fd, rtol=1e-6, atol=1e-8)
+
+
+@settings(max_examples=25, deadline=None)
+@given(x=tensors(min_value=-2.0, max_value=2.0), y=tensors(min_value=-2.0, max_value=2.0),
+       v=values(-2.0, 2.0))
+def test_functions_pass_gradcheck(x, y, v):
+    assert_grads_close(lambda t: Cube.apply(t).tanh(), x)
+    assert_grads_close(lambda a, b: MulAdd.apply(a, a.tanh() + b.sum(), a), x, y)
+    assert_grads_close(lambda a: Cube.apply(a) * a, v)
 
 
 def test_forward_sees_floats_for_values_and_ndarrays_for_tensors():

@@ -6,9 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 import autograd
 from autograd import Tensor, Value
+from autograd.testing import assert_grads_close, tensors
 
 
 def _t(x, requires_grad=True):
@@ -178,6 +180,17 @@ def test_tensor_tanh_second_and_third_derivatives():
     np.testing.assert_allclose(d1.data, 1 - t ** 2)
     np.testing.assert_allclose(d2.data, -2 * t * (1 - t ** 2))
     np.testing.assert_allclose(d3.data, -2 * (1 - t ** 2) * (1 - 3 * t ** 2))
+
+
+@settings(max_examples=25, deadline=None)
+@given(x=tensors(min_value=-2.0, max_value=2.0),
+       w=tensors(shape=(3,), min_value=-1.0, max_value=1.0))
+def test_composite_functions_pass_gradgradcheck(x, w):
+    def f(x, w):
+        h = (x.reshape(-1, 1) * w).tanh()  # (n, 3): an outer product through tanh
+        return (h.sigmoid() * h.exp()).mean(axis=0) @ w + (x * x + 1).sum().sqrt()
+
+    assert_grads_close(f, x, w, second_order=True)
 
 
 def test_backward_through_a_gradient_graph():

@@ -111,6 +111,16 @@ def test_attributes():
         len(Tensor(1.0))
 
 
+def test_iteration_gives_differentiable_rows_and_refuses_0d():
+    x = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 3 and all(r.shape == (2,) for r in rows)
+    sum(r.sum() * i for i, r in enumerate(rows)).backward()
+    np.testing.assert_array_equal(x.grad, [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    with pytest.raises(TypeError, match="0-d"):
+        list(Tensor(1.0))
+
+
 def test_results_of_ops_have_ndarray_data_even_when_0d():
     x = Tensor(np.array(2.0), requires_grad=True)
     for y in (x * 2, x.exp(), x.sum(), x.sin(), x + x, Tensor(np.ones(3)).sum(),

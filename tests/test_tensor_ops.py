@@ -201,7 +201,7 @@ def test_maximum_minimum_ties_give_each_half(fn):
                    [1.0, 2.0, 3.0], [1.0, 0.0, 5.0])
     picked_a = [0.5, 2.0, 0.0] if fn is autograd.maximum else [0.5, 0.0, 4.0]
     np.testing.assert_allclose(ga, picked_a)
-    np.testing.assert_allclose(gb, np.array([1.0, 2.0, 4.0]) * [1, 1, 1] - np.array(picked_a))
+    np.testing.assert_allclose(gb, np.array([1.0, 2.0, 4.0]) - picked_a)  # the rest goes to b
 
 
 def test_maximum_tie_broadcast_sums_the_halves():

@@ -43,7 +43,7 @@ def swap_last(x: Any) -> Any:
         axes = list(range(x.ndim))
         axes[-1], axes[-2] = axes[-2], axes[-1]
         return x.transpose(*axes)
-    return np.swapaxes(x, -1, -2)
+    return x.swapaxes(-1, -2)
 
 
 def exp(x: Any) -> Any:

@@ -62,7 +62,7 @@ def relu(x: Tensor) -> Tensor:
 
 
 def _relu_back(ctx, g, out, x):
-    return (g * cast_mask(data_of(x) > 0, g),)  # slope 0 at x = 0, as PyTorch
+    return (g * (data_of(x) > 0),)  # slope 0 at x = 0, as PyTorch; g's dtype wins over bool
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -46,7 +47,7 @@ def _sum_back(ctx, g, out, x):
 
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     axes = normalize_axes(axis, x.ndim, "mean")
-    n = int(np.prod([x.shape[a] for a in axes]))
+    n = math.prod(x.shape[a] for a in axes)
     if n == 0:  # reducing an empty axis; a non-empty axis of an empty Tensor is fine
         raise ValueError(f"mean of an empty Tensor (shape {x.shape})")
     out = x.data.mean(axis=axes, keepdims=keepdims)
@@ -91,7 +92,7 @@ def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> T
     comes from theirs.
     """
     axes = normalize_axes(axis, x.ndim, "var")
-    n = int(np.prod([x.shape[a] for a in axes]))
+    n = math.prod(x.shape[a] for a in axes)
     if n - ddof <= 0:
         raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {n} values")
     d = x - x.mean(axis=axes, keepdims=True)

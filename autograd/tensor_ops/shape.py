@@ -46,7 +46,8 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
         raise ValueError(
             f"transpose: axes {axes} are not a permutation for shape {x.shape}"
         ) from None
-    inverse = tuple(np.argsort([a % x.ndim for a in axes]))  # negative axes count from the end
+    axes = [a % x.ndim for a in axes]  # negative axes count from the end
+    inverse = tuple(axes.index(i) for i in range(x.ndim))  # where each axis went
     return make(data, (x,), _transpose_back, "transpose", inverse)
 
 
