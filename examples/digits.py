@@ -1,6 +1,6 @@
 """The Tensor path on real data: an MLP classifies scikit-learn's handwritten digits (8x8 images).
 
-    python examples/digits.py           # ~5 s; prints test accuracy and a confusion matrix
+    python examples/digits.py           # ~3 s; prints test accuracy and a confusion matrix
 
 ``Sequential(Linear(64, 128), ReLU(), Linear(128, 64), ReLU(), Linear(64, 10))`` in float32,
 trained with Adam on minibatches of 32 and softmax cross-entropy, on the 80% training split of

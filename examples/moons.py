@@ -1,6 +1,6 @@
 """micrograd's demo on chainrule: a 2-16-16-1 MLP of scalar Values learns the two moons.
 
-    python examples/moons.py            # ~5 s; writes out/moons_boundary.png, out/neuron.svg
+    python examples/moons.py            # ~10 s; writes out/moons_boundary.png, out/neuron.svg
 
 Every weight is a ``Value``; each step builds the graph of the whole batch (100 points, ~8,000
 nodes), backpropagates through it and takes an SGD step, exactly as micrograd's
@@ -90,10 +90,13 @@ def plot_boundary(model: nn.MLP, X: np.ndarray, y: np.ndarray, path: Path) -> No
     plt.close(fig)
 
 
-def draw_neuron(model: nn.MLP, x: np.ndarray, path: Path) -> Path:
-    """The computation graph of the first neuron on one input point, backpropagated, as SVG."""
+def draw_neuron(model: nn.MLP, X: np.ndarray, path: Path) -> Path:
+    """The computation graph of the first neuron, backpropagated, as SVG: on the first point
+    where its ReLU is active (elsewhere every gradient in the drawing would be 0)."""
     neuron = model.layers[0].neurons[0]
-    a, b = (Value(float(v), label=name) for v, name in zip(x, ("x0", "x1")))
+    with no_grad():
+        point = next((p for p in X.tolist() if neuron(p).data > 0), X[0].tolist())
+    a, b = Value(point[0], label="x0"), Value(point[1], label="x1")
     out = neuron([a, b])
     out.label = "out"
     neuron.zero_grad()  # drop the last training step's gradients: show this point's alone
@@ -124,7 +127,7 @@ def main() -> int:
     plot_boundary(model, X, y, boundary)
     print(f"decision boundary: {boundary}")
     try:
-        svg = draw_neuron(model, X[0], args.out / "neuron.svg")
+        svg = draw_neuron(model, X, args.out / "neuron.svg")
         print(f"graph of one neuron: {svg}")
     except Exception as e:  # Graphviz's `dot` missing: the message says how to install it
         print(f"graph of one neuron not drawn: {e}", file=sys.stderr)

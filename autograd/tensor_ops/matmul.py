@@ -42,3 +42,38 @@ def _matmul_back(needs, g, out, a, b):
     ga = unbroadcast(g @ swap_last(b), a.shape).reshape(a_shape) if needs[0] else None
     gb = unbroadcast(swap_last(a) @ g, b.shape).reshape(b_shape) if needs[1] else None
     return ga, gb
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight.T + bias`` as one node: ``nn.Linear``'s forward (PyTorch's ``F.linear``).
+
+    ``weight`` is ``(out_features, in_features)``, ``bias`` ``(out_features,)``, ``x`` is
+    ``(..., in_features)``. Same value and gradients as the three-node expression (transpose,
+    matmul, add) with one node's overhead, and the weight's gradient comes out row-major like
+    the weight itself (the unfused one is a transposed view).
+    """
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} does not fit a weight of shape "
+                         f"{weight.shape} (its last dimension must be {weight.shape[-1]})")
+    out = x.data @ weight.data.T
+    prev: tuple = (x, weight)
+    if bias is not None:
+        if bias.shape != weight.shape[:1]:
+            raise ValueError(f"linear: bias of shape {bias.shape} does not fit a weight of "
+                             f"shape {weight.shape} (expected ({weight.shape[0]},))")
+        if bias.dtype == out.dtype:
+            out += bias.data  # the matmul's result is fresh: add in place
+        else:
+            out = out + bias.data  # NumPy's type promotion decides, as for ``+``
+        prev = (x, weight, bias)
+    return make(out, prev, _linear_back, "linear", tuple(p.requires_grad for p in prev))
+
+
+def _linear_back(needs, g, out, x, weight, bias=None):
+    rows, x_rows = g, x
+    if g.ndim != 2:  # every leading axis is a batch axis
+        rows, x_rows = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+    gx = g @ weight if needs[0] else None
+    gw = rows.T @ x_rows if needs[1] else None
+    gb = rows.sum(axis=0) if bias is not None and needs[2] else None
+    return gx, gw, gb
