@@ -184,30 +184,6 @@ def memory_growth(model, optimizer, X, y, steps: int = 100) -> int:
     return last - first
 
 
-def use_fused_ops_in_nn() -> None:
-    """Preview of a proposed ``nn`` change: ``Linear`` and ``cross_entropy`` on the one-node
-    ops ``autograd.tensor_ops.matmul.linear`` and ``autograd.tensor_ops.softmax.cross_entropy``
-    (3 nodes -> 1 per layer, 8 -> 1 for the loss). Same values and gradients; nothing else
-    changes. Remove this once ``nn`` calls the fused ops itself."""
-    from autograd.tensor_ops.matmul import linear
-    from autograd.tensor_ops.softmax import cross_entropy
-
-    F = nn.functional
-
-    def linear_forward(self, x):
-        if not isinstance(x, Tensor):
-            x = Tensor(x, dtype=self.weight.dtype)
-        return linear(x, self.weight, self.bias)
-
-    def fused_cross_entropy(input, target, reduction="mean"):
-        F._check_reduction(reduction)
-        logits = F._as_tensor(input)
-        return cross_entropy(logits, F._class_labels(target, logits.shape), reduction)
-
-    nn.Linear.forward = linear_forward
-    F.cross_entropy = fused_cross_entropy
-
-
 GOALS = {("digits", 32): 1.5, ("digits", 256): 1.15, ("digits", 1797): 1.05,
          ("784-512-256-10", 1024): 1.05}
 
@@ -217,11 +193,7 @@ def main() -> None:
     parser.add_argument("--threads", default="1",
                         help="BLAS threads (default 1; 'default' leaves the environment's)")
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--fused-nn", action="store_true",
-                        help="preview: nn.Linear and cross_entropy on the one-node fused ops")
     args = parser.parse_args()
-    if args.fused_nn:
-        use_fused_ops_in_nn()
     scale = 0.2 if args.quick else 1.0
 
     from sklearn.datasets import load_digits
@@ -233,7 +205,6 @@ def main() -> None:
 
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, "
           f"BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}; "
-          f"{'nn on fused ops (preview); ' if args.fused_nn else ''}"
           "median CPU time per step, engine / hand-written NumPy")
     runs = [
         ("digits", [64, 128, 64, 10], 32, np.float32, X_digits, y_digits, 2000),

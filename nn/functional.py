@@ -1,7 +1,9 @@
 """Activations and losses as functions, with PyTorch's names (``torch.nn.functional``).
 
 Everything is built from ``Tensor`` (or ``Value``) ops, so gradients, ``grad(...,
-create_graph=True)`` and ``gradcheck`` work through them with no extra backward code.
+create_graph=True)`` and ``gradcheck`` work through them with no extra backward code. Three
+hot spots use fused one-node ops from ``autograd.tensor_ops`` (``linear``, ``log_softmax``,
+``cross_entropy``), which support the same.
 
 Losses take ``reduction="mean"`` (average over elements), ``"sum"`` or ``"none"`` (one loss per
 element). ``input`` and ``target`` must have the same shape (no silent broadcasting: a
@@ -20,6 +22,9 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd.tensor_ops.matmul import linear  # noqa: F401  (F.linear, as in PyTorch)
+from autograd.tensor_ops.softmax import cross_entropy as fused_cross_entropy
+from autograd.tensor_ops.softmax import log_softmax as fused_log_softmax
 
 from . import rng
 
@@ -75,9 +80,7 @@ def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
 
 def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """x - log(sum(e^x)) along ``axis`` (log-sum-exp with the max subtracted: stable at ±1e4)."""
-    axis = _axis(axis, dim)
-    z = x - np.max(x.data, axis=axis, keepdims=True)
-    return z - z.exp().sum(axis=axis, keepdims=True).log()
+    return fused_log_softmax(x, axis=_axis(axis, dim))  # one node: x - max - log(sum(e^(x-max)))
 
 
 def dropout(
@@ -272,12 +275,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
             f"cross_entropy: logits must have shape (N, C) or (C,), got {logits.shape}"
         )
     labels = _class_labels(target, logits.shape)
-    logp = log_softmax(logits, axis=-1)
-    if logits.ndim == 2:
-        picked = logp[np.arange(logits.shape[0]), labels]
-    else:
-        picked = logp[int(labels)]
-    return _reduce(-picked, reduction)
+    return fused_cross_entropy(logits, labels, reduction)  # one node; its gradient: p - onehot
 
 
 def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:

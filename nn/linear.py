@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, get_default_dtype
+from autograd.tensor_ops.matmul import linear
 
 from . import init
 from .module import Module
@@ -52,8 +53,7 @@ class Linear(Module):
                 f"Linear(in_features={self.in_features}) got an input of shape {x.shape}; "
                 f"its last dimension must be {self.in_features}"
             )
-        y = x @ self.weight.T
-        return y if self.bias is None else y + self.bias
+        return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -35,7 +35,12 @@ def cross_entropy(logits: Tensor, labels: np.ndarray, reduction: str = "mean") -
     total = e.sum(axis=-1, keepdims=True)
     at_label = (np.arange(len(d)), labels) if d.ndim == 2 else (labels,)
     losses = np.log(total)[..., 0] - z[at_label]
-    out = losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
+    if reduction == "none":
+        out = losses
+    else:  # sum, then scale: ndarray.mean's Python-level bookkeeping costs more at small N
+        out = losses.sum()
+        if reduction == "mean":
+            out = out / losses.size
     e /= total  # the softmax, kept for the backward
     ctx = (at_label, reduction, e)
     return make(np.asarray(out), (logits,), _cross_entropy_back, "cross_entropy", ctx)
