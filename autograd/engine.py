@@ -61,7 +61,8 @@ def propagate(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool = F
     """The chain rule over the graph below ``roots``: a dict node -> d(sum of seeds·roots)/d(node).
 
     Walks the nodes in reverse topological order, so a node's gradient is complete (every use
-    of it summed) before it is passed on to its parents.
+    of it summed) before it is passed on to its parents. Constant leaves (``requires_grad``
+    False) may get an entry too; callers ignore those.
     """
     grads: dict = {}
     for root, seed in zip(roots, seeds):
@@ -81,7 +82,7 @@ def propagate(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool = F
             elif len(prev) == 1:  # fast: the backward sees raw floats / ndarrays
                 parent = prev[0]  # the commonest case, the loop below unrolled (30% faster)
                 (pg,) = back(node._ctx, g, node.data, parent.data)
-                if pg is not None and parent.requires_grad:
+                if pg is not None:
                     old = get(parent)
                     grads[parent] = pg if old is None else old + pg
                 continue
@@ -90,7 +91,7 @@ def propagate(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool = F
             else:
                 input_grads = back(node._ctx, g, node.data, *[p.data for p in prev])
             for parent, pg in zip(prev, input_grads):
-                if pg is None or not parent.requires_grad:
+                if pg is None:
                     continue
                 old = get(parent)
                 grads[parent] = pg if old is None else old + pg

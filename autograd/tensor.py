@@ -152,7 +152,8 @@ class Tensor:
             )
         seed = self._seed(gradient, create_graph=False)
         for node, g in engine.propagate((self,), (seed,)).items():
-            node._accumulate(g)
+            if node.requires_grad:  # constants (e.g. the input batch) get no .grad
+                node._accumulate(g)
 
     def _accumulate(self, g: np.ndarray) -> None:
         """Add a finished gradient into ``.grad`` in this Tensor's dtype."""

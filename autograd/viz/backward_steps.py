@@ -103,7 +103,8 @@ class BackwardSteps:
             raise RuntimeError("backward_steps: the output does not require grad (no graph)")
         seed = root._seed(gradient, create_graph=False)
         self.root = root
-        self.grads = engine.propagate((root,), (seed,))
+        grads = engine.propagate((root,), (seed,))
+        self.grads = {node: g for node, g in grads.items() if node.requires_grad}
         self.order = list(reversed(engine.topological_order((root,))))
         self.position = {node: i for i, node in enumerate(self.order)}
         self.rankdir = rankdir
