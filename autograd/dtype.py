@@ -29,6 +29,8 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     Floating arrays keep their dtype; numbers, lists, integer and bool arrays become the
     default dtype; object, string and complex data raise TypeError naming what they are.
     """
+    if type(data) is np.ndarray and dtype is None and data.dtype.kind == "f":
+        return data.copy()  # the common case, a floating array: keep its dtype, own a copy
     from .value import Value
 
     if isinstance(data, Value):

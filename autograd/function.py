@@ -109,7 +109,7 @@ def _function_back(ctx: FunctionCtx, g: Any, out: Any, *inputs: Any) -> tuple:
         if gx is None:
             checked.append(None)
         elif isinstance(x, np.ndarray):
-            gx = np.asarray(gx, dtype=x.dtype)
+            gx = np.array(gx, dtype=x.dtype)  # a copy: the caller may keep what it returned
             if gx.shape != x.shape:
                 raise ValueError(
                     f"{name}.backward returned a gradient of shape {gx.shape} for input {i} "

@@ -151,18 +151,32 @@ class Tensor:
                 "backward() on a Tensor that does not require grad (no graph to walk)"
             )
         seed = self._seed(gradient, create_graph=False)
-        for node, g in engine.propagate((self,), (seed,)).items():
+        grads = engine.propagate((self,), (seed,))
+        # Arrays a leaf may keep without a copy: fresh ones that no other node also holds.
+        held = {id(g) for node, g in grads.items() if node._back is not None}
+        held.add(id(seed))  # the caller's gradient array is never taken over
+        for node, g in grads.items():
             if node.requires_grad:  # constants (e.g. the input batch) get no .grad
-                node._accumulate(g)
+                node._accumulate(g, held)
 
-    def _accumulate(self, g: np.ndarray) -> None:
-        """Add a finished gradient into ``.grad`` in this Tensor's dtype."""
+    def _accumulate(self, g: np.ndarray, held: set) -> None:
+        """Add a finished gradient into ``.grad``, in this Tensor's dtype.
+
+        A leaf owns its ``.grad`` (optimizers and ``clip_grad_norm_`` change it in place), so it
+        copies any array that is a view or that another node holds too; intermediate nodes
+        keep theirs as they come, for inspection and drawing.
+        """
         dtype = self.data.dtype
         if g.dtype is not dtype and g.dtype != dtype:  # ``is``: the cheap common case
             g = g.astype(dtype)
         if self.grad is None:
-            # leaves own their grad (optimizers and clip_grad_norm_ change it in place)
-            self.grad = np.array(g) if self._back is None else np.asarray(g)  # 0-d: no scalar
+            if self._back is not None:
+                self.grad = np.asarray(g)  # a 0-d result may be a NumPy scalar
+            elif type(g) is np.ndarray and g.base is None and id(g) not in held:
+                self.grad = g
+                held.add(id(g))  # one owner: a second leaf given the same array copies it
+            else:
+                self.grad = np.array(g)
         elif self._back is None:
             self.grad += g
         else:

@@ -48,12 +48,13 @@ class Linear(Module):
     def forward(self, x: Any) -> Tensor:
         if not isinstance(x, Tensor):
             x = Tensor(x, dtype=self.weight.dtype)
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
+        try:
+            return linear(x, self.weight, self.bias)  # one node; it checks the shapes
+        except ValueError:
             raise ValueError(
                 f"Linear(in_features={self.in_features}) got an input of shape {x.shape}; "
                 f"its last dimension must be {self.in_features}"
-            )
-        return linear(x, self.weight, self.bias)
+            ) from None
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -437,3 +437,43 @@ def test_clip_arguments():
         Tensor([1.0]).clip()
     with pytest.raises(ValueError):
         Tensor([1.0]).clip(2.0, 1.0)
+
+
+def test_leaf_grad_never_aliases_the_callers_gradient():
+    x = Tensor([1.0, 2.0], requires_grad=True, dtype=np.float64)
+    upstream = Tensor([3.0, 4.0], dtype=np.float64)
+    x.backward(upstream)  # the output is the leaf itself: its grad is the caller's gradient
+    x.grad *= 2  # optimizers and clip_grad_norm_ change grads in place
+    assert upstream.data.tolist() == [3.0, 4.0]
+    assert x.grad.tolist() == [6.0, 8.0]
+
+
+def test_leaf_grad_is_not_an_array_a_function_kept():
+    from autograd import Function
+
+    kept = np.array([5.0, 6.0])
+
+    class ReturnsKept(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            return kept  # an array the Function holds on to
+
+    x = Tensor([1.0, 2.0], requires_grad=True, dtype=np.float64)
+    ReturnsKept.apply(x).sum().backward()
+    x.grad *= 0
+    assert kept.tolist() == [5.0, 6.0]
+
+
+def test_leaf_takes_a_fresh_gradient_without_aliasing_the_output_grad():
+    w = Tensor([[1.0, 2.0]], requires_grad=True, dtype=np.float64)
+    x = Tensor([[3.0], [4.0]], dtype=np.float64)
+    out = x @ w  # (2, 2)
+    out.backward(np.ones((2, 2)))
+    assert w.grad.tolist() == [[7.0, 7.0]]
+    assert not np.shares_memory(w.grad, out.grad)
+    w.grad *= 0
+    assert out.grad.tolist() == [[1.0, 1.0], [1.0, 1.0]]

@@ -56,17 +56,18 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(f"linear: input of shape {x.shape} does not fit a weight of shape "
                          f"{weight.shape} (its last dimension must be {weight.shape[-1]})")
     out = x.data @ weight.data.T
-    prev: tuple = (x, weight)
-    if bias is not None:
-        if bias.shape != weight.shape[:1]:
-            raise ValueError(f"linear: bias of shape {bias.shape} does not fit a weight of "
-                             f"shape {weight.shape} (expected ({weight.shape[0]},))")
-        if bias.dtype == out.dtype:
-            out += bias.data  # the matmul's result is fresh: add in place
-        else:
-            out = out + bias.data  # NumPy's type promotion decides, as for ``+``
-        prev = (x, weight, bias)
-    return make(out, prev, _linear_back, "linear", tuple(p.requires_grad for p in prev))
+    if bias is None:
+        needs = (x.requires_grad, weight.requires_grad)
+        return make(out, (x, weight), _linear_back, "linear", needs)
+    if bias.shape != weight.shape[:1]:
+        raise ValueError(f"linear: bias of shape {bias.shape} does not fit a weight of "
+                         f"shape {weight.shape} (expected ({weight.shape[0]},))")
+    if bias.dtype == out.dtype:
+        out += bias.data  # the matmul's result is fresh: add in place
+    else:
+        out = out + bias.data  # NumPy's type promotion decides, as for ``+``
+    needs = (x.requires_grad, weight.requires_grad, bias.requires_grad)
+    return make(out, (x, weight, bias), _linear_back, "linear", needs)
 
 
 def _linear_back(needs, g, out, x, weight, bias=None):
