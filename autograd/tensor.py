@@ -129,6 +129,10 @@ class Tensor:
             raise ValueError(f"item() needs a Tensor with one element, got shape {self.data.shape}")
         return float(self.data.reshape(()))
 
+    def __float__(self) -> float:
+        """``float(t)`` for a one-element Tensor, as PyTorch allows (same as ``item()``)."""
+        return self.item()
+
     def numpy(self) -> np.ndarray:
         """The underlying ndarray (shared, not copied)."""
         return self.data

@@ -477,3 +477,9 @@ def test_leaf_takes_a_fresh_gradient_without_aliasing_the_output_grad():
     assert not np.shares_memory(w.grad, out.grad)
     w.grad *= 0
     assert out.grad.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+def test_float_of_a_one_element_tensor():
+    assert float(Tensor([[2.5]])) == 2.5
+    with pytest.raises(ValueError, match=r"one element.*\(2,\)"):
+        float(Tensor([1.0, 2.0]))
