@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import graphviz
 import numpy as np
 from tqdm import tqdm
 
@@ -129,7 +130,7 @@ def main() -> int:
     try:
         svg = draw_neuron(model, X, args.out / "neuron.svg")
         print(f"graph of one neuron: {svg}")
-    except Exception as e:  # Graphviz's `dot` missing: the message says how to install it
+    except graphviz.ExecutableNotFound as e:  # no `dot` program: the message says how to install it
         print(f"graph of one neuron not drawn: {e}", file=sys.stderr)
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     print(f"training accuracy {accuracy:.0%}; took {wall:.1f} s ({cpu:.1f} s of CPU)")
