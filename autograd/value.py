@@ -103,6 +103,7 @@ class Value:
     # ----------------------------------------------------------------- arithmetic
 
     def __add__(self, other: Value | Number) -> Value:
+        """``self + other`` (a Value or a number, on either side)."""
         if isinstance(other, Value):
             return _node(self.data + other.data, (self, other), _add_back, "+")
         c = _constant(other)
@@ -176,6 +177,7 @@ class Value:
         return _node(abs(x), (self,), _slope_back, "abs", sign)
 
     def __pow__(self, exponent: Value | Number) -> Value:
+        """``self ** exponent``: a number or a Value exponent; raises for no real result."""
         if isinstance(exponent, Value):
             out = _checked_pow(self.data, exponent.data)
             return _node(out, (self, exponent), _pow_back, "**")
@@ -195,6 +197,7 @@ class Value:
     # ------------------------------------------------------------------ functions
 
     def exp(self) -> Value:
+        """e^x (OverflowError past ~709, naming the value)."""
         try:
             out = math.exp(self.data)
         except OverflowError:
@@ -202,19 +205,23 @@ class Value:
         return _node(out, (self,), _exp_back, "exp")
 
     def log(self) -> Value:
+        """Natural log; ValueError for x <= 0."""
         if self.data <= 0.0:
             raise ValueError(f"log is defined for x > 0, got log({_fmt(self.data)})")
         return _node(math.log(self.data), (self,), _log_back, "log")
 
     def sqrt(self) -> Value:
+        """Square root; ValueError for x < 0."""
         if self.data < 0.0:
             raise ValueError(f"sqrt is defined for x >= 0, got sqrt({_fmt(self.data)})")
         return _node(math.sqrt(self.data), (self,), _sqrt_back, "sqrt")
 
     def tanh(self) -> Value:
+        """Hyperbolic tangent."""
         return _node(math.tanh(self.data), (self,), _tanh_back, "tanh")
 
     def sigmoid(self) -> Value:
+        """1 / (1 + e^-x), stable at ±1000."""
         x = self.data
         if x >= 0.0:  # two forms, so exp never overflows (stable at ±1000)
             out = 1.0 / (1.0 + math.exp(-x))
@@ -224,24 +231,29 @@ class Value:
         return _node(out, (self,), _sigmoid_back, "sigmoid")
 
     def relu(self) -> Value:
+        """max(x, 0); slope 0 at x = 0."""
         x = self.data
         return _node(x if x > 0.0 else 0.0, (self,), _slope_back, "ReLU", 1.0 if x > 0.0 else 0.0)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """x for x > 0, ``negative_slope * x`` otherwise."""
         x = self.data
         slope = 1.0 if x > 0.0 else _to_float(negative_slope, "leaky_relu negative_slope")
         return _node(x * slope, (self,), _slope_back, "LeakyReLU", slope)
 
     def elu(self, alpha: float = 1.0) -> Value:
+        """x for x > 0, ``alpha * (e^x - 1)`` otherwise."""
         x = self.data
         alpha = _to_float(alpha, "elu alpha")
         out = x if x > 0.0 else alpha * math.expm1(x)
         return _node(out, (self,), _elu_back, "ELU", alpha)
 
     def sin(self) -> Value:
+        """Sine."""
         return _node(math.sin(self.data), (self,), _sin_back, "sin")
 
     def cos(self) -> Value:
+        """Cosine."""
         return _node(math.cos(self.data), (self,), _cos_back, "cos")
 
     # --------------------------------------------------------------------- engine

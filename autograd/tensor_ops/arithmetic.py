@@ -23,6 +23,7 @@ def _binary(fn: Any, a: Tensor, b: Tensor, back: Any, op: str, ctx: Any = None) 
 
 
 def add(a: Tensor, b: Any) -> Tensor:
+    """``a + b`` with broadcasting; each gradient is summed back to its input's shape."""
     return _binary(np.add, a, as_operand(b, a), _add_back, "+")
 
 

@@ -13,6 +13,7 @@ from ._poly import cast_mask, data_of, where
 
 
 def exp(x: Tensor) -> Tensor:
+    """e^x, elementwise."""
     return make(np.exp(x.data), (x,), _exp_back, "exp")
 
 
@@ -21,6 +22,7 @@ def _exp_back(ctx, g, out, x):
 
 
 def log(x: Tensor) -> Tensor:
+    """Natural log, elementwise (log of x <= 0 is -inf/nan, as NumPy)."""
     return make(np.log(x.data), (x,), _log_back, "log")
 
 
@@ -29,6 +31,7 @@ def _log_back(ctx, g, out, x):
 
 
 def sqrt(x: Tensor) -> Tensor:
+    """Square root, elementwise."""
     return make(np.sqrt(x.data), (x,), _sqrt_back, "sqrt")
 
 
@@ -38,6 +41,7 @@ def _sqrt_back(ctx, g, out, x):
 
 
 def tanh(x: Tensor) -> Tensor:
+    """Hyperbolic tangent, elementwise."""
     return make(np.tanh(x.data), (x,), _tanh_back, "tanh")
 
 
@@ -58,6 +62,7 @@ def _sigmoid_back(ctx, g, out, x):
 
 
 def relu(x: Tensor) -> Tensor:
+    """max(x, 0), elementwise; slope 0 at x = 0."""
     return make(np.maximum(x.data, 0), (x,), _relu_back, "ReLU")
 
 
@@ -66,6 +71,7 @@ def _relu_back(ctx, g, out, x):
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x for x > 0, ``negative_slope * x`` otherwise."""
     s = float(negative_slope)
     return make(np.where(x.data > 0, x.data, x.data * s), (x,), _leaky_relu_back, "LeakyReLU", s)
 
@@ -76,6 +82,7 @@ def _leaky_relu_back(slope, g, out, x):
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, ``alpha * (e^x - 1)`` otherwise."""
     a, d = float(alpha), x.data
     out = np.where(d > 0, d, a * np.expm1(np.minimum(d, 0))).astype(d.dtype, copy=False)
     return make(out, (x,), _elu_back, "ELU", a)
@@ -86,6 +93,7 @@ def _elu_back(alpha, g, out, x):  # slope 1 for x > 0, alpha * e^x = out + alpha
 
 
 def sin(x: Tensor) -> Tensor:
+    """Sine, elementwise."""
     return make(np.sin(x.data), (x,), _sin_back, "sin")
 
 
@@ -94,6 +102,7 @@ def _sin_back(ctx, g, out, x):
 
 
 def cos(x: Tensor) -> Tensor:
+    """Cosine, elementwise."""
     return make(np.cos(x.data), (x,), _cos_back, "cos")
 
 
@@ -102,6 +111,7 @@ def _cos_back(ctx, g, out, x):
 
 
 def abs(x: Tensor) -> Tensor:
+    """|x|, elementwise; slope 0 at x = 0."""
     return make(np.abs(x.data), (x,), _abs_back, "abs")
 
 

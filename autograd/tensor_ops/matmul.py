@@ -11,6 +11,7 @@ from ._poly import swap_last, unbroadcast
 
 
 def matmul(a: Tensor, b: Any) -> Tensor:
+    """``a @ b`` as ``np.matmul``: 1-D, 2-D and batched operands, batch axes broadcast."""
     b = as_operand(b, a)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(

@@ -36,6 +36,7 @@ def _spread(g: Any, shape: tuple, axes: tuple, keepdims: bool) -> Any:
 
 
 def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Sum over ``axis`` (None: all axes); ``keepdims`` keeps reduced axes as size 1."""
     axes = normalize_axes(axis, x.ndim, "sum")
     return make(x.data.sum(axis=axes, keepdims=keepdims), (x,), _sum_back, "sum", (axes, keepdims))
 
@@ -46,6 +47,7 @@ def _sum_back(ctx, g, out, x):
 
 
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Mean over ``axis`` (None: all axes); ``keepdims`` keeps reduced axes as size 1."""
     axes = normalize_axes(axis, x.ndim, "mean")
     n = math.prod(x.shape[a] for a in axes)
     if n == 0:  # reducing an empty axis; a non-empty axis of an empty Tensor is fine

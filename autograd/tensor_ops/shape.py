@@ -18,6 +18,7 @@ def _shape_arg(shape: tuple) -> tuple:
 
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
+    """The same elements in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``, -1 too."""
     shape = _shape_arg(shape)
     try:
         data = x.data.reshape(shape)
@@ -56,6 +57,7 @@ def _transpose_back(inverse, g, out, x):
 
 
 def broadcast_to(x: Tensor, *shape: Any) -> Tensor:
+    """This Tensor repeated along broadcast axes to ``shape``; the gradient sums back."""
     shape = _shape_arg(shape)
     try:
         data = np.broadcast_to(x.data, shape)
@@ -102,6 +104,7 @@ def normalize_index(index: Any) -> tuple[tuple, bool]:
 
 
 def getitem(x: Tensor, index: Any) -> Tensor:
+    """``t[index]`` with ints, slices, None, ..., integer arrays or boolean masks (ndarrays)."""
     idx, basic = normalize_index(index)
     return make(x.data[idx], (x,), _getitem_back, "index", (idx, basic, x.shape))
 
