@@ -18,7 +18,7 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Los
 from .module import IncompatibleKeys, Module, StateDictError
 from .rng import manual_seed
 from .scalar import MLP, Layer, Neuron
-from .serialization import load_state, save_state
+from .serialization import DEFAULT_MAX_BYTES, StateFileError, load_state, save_state
 
 __all__ = [
     "Module", "StateDictError", "IncompatibleKeys",
@@ -26,6 +26,6 @@ __all__ = [
     "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "Softmax",
     "LogSoftmax", "Dropout", "Flatten",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss",
-    "load_state", "save_state", "manual_seed",
+    "load_state", "save_state", "StateFileError", "DEFAULT_MAX_BYTES", "manual_seed",
     "functional", "init", "utils",
 ]

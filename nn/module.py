@@ -15,6 +15,8 @@ What counts as a parameter is decided when the attribute is assigned: a leaf ``V
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -240,6 +242,7 @@ class Module:
         when ``strict`` (else skipped and returned); a shape mismatch or a non-real dtype is
         always an error. Floating data is cast to each parameter's dtype.
         """
+        _check_state_argument(state, strict)
         params = dict(self.named_parameters())
         missing = [name for name in params if name not in state]
         unexpected = [name for name in state if name not in params]
@@ -266,6 +269,13 @@ class Module:
                 p.data = float(arr)
             else:
                 np.copyto(p.data, arr, casting="same_kind")
+        if not arrays and params:  # only strict=False gets here with nothing matched
+            warnings.warn(
+                f"load_state_dict(strict=False) loaded nothing into {type(self).__name__}: none "
+                f"of the {len(state)} key(s) matches a parameter (missing: {missing[:3]}..., "
+                f"unexpected: {unexpected[:3]}...)",
+                stacklevel=2,
+            )
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: Any) -> Any:
@@ -291,6 +301,23 @@ class Module:
         if extra:
             lines.insert(0, extra)
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _check_state_argument(state: Any, strict: Any) -> None:
+    """TypeError for a ``state`` that is not a mapping of names (a path gets a pointer to
+    ``nn.load_state``) or a ``strict`` that is not a bool, before anything is read."""
+    if isinstance(state, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"load_state_dict(state) expects a dict of name -> array, got the path {state!r}; "
+            "read the file first: model.load_state_dict(nn.load_state(path))"
+        )
+    if not isinstance(state, Mapping):
+        raise TypeError(
+            "load_state_dict(state) expects a dict of name -> array (from state_dict() or "
+            f"nn.load_state), got {type(state).__name__}"
+        )
+    if not isinstance(strict, (bool, np.bool_)):
+        raise TypeError(f"load_state_dict(strict) expects a bool, got {type(strict).__name__}")
 
 
 def _indent(text: str) -> str:
