@@ -9,6 +9,7 @@ The per-Value state (moments, step counts) lives in arrays aligned with ``params
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Real
 from operator import attrgetter
 from typing import Any
 
@@ -16,6 +17,14 @@ import numpy as np
 
 _grad = attrgetter("grad")
 _data = attrgetter("data")
+
+
+class BadGradient(ValueError):
+    """A Value's grad that cannot be used; ``position`` is its index in the block."""
+
+    def __init__(self, position: int, message: str) -> None:
+        super().__init__(message)
+        self.position = position
 
 # update(param, grad, state, step) and init_state(like) of the optimizer, bound to a group.
 Update = Callable[[np.ndarray, np.ndarray, dict, int], None]
@@ -34,11 +43,30 @@ class ValueBlock:
         self.uniform = True  # every Value has taken the same number of steps
         self._positions: dict[Any, int] | None = None
 
-    def step(self, init_state: InitState, update: Update) -> None:
-        """One optimizer step for every Value whose grad is not None."""
+    def gather(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(data, grad)`` of every Value as float64 arrays (a None grad becomes nan), checked
+        first: a grad that is not a real number raises ``BadGradient`` naming its position.
+        Changes nothing, so the optimizer can check every group before updating any."""
         params = self.params
-        grad = np.array(list(map(_grad, params)), dtype=np.float64)  # a None grad becomes nan
+        raw = list(map(_grad, params))
+        try:
+            grad = np.array(raw)  # float64 when every grad is a float: no per-item check needed
+        except (TypeError, ValueError):  # sequences among the grads
+            grad = None
+        if grad is None or grad.dtype != np.float64 or grad.ndim != 1:  # ints, None, or wrong
+            for i, g in enumerate(raw):
+                if g is not None and (isinstance(g, (bool, np.bool_)) or not isinstance(g, Real)):
+                    raise BadGradient(i, f"grad is {type(g).__name__} {g!r}, expected a float")
+            grad = np.array(raw, dtype=np.float64)  # a None grad becomes nan
         data = np.array(list(map(_data, params)), dtype=np.float64)
+        return data, grad
+
+    def step(self, init_state: InitState, update: Update,
+             gathered: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """One optimizer step for every Value whose grad is not None (``gathered``: what
+        ``gather()`` returned, if the caller already checked it)."""
+        params = self.params
+        data, grad = self.gather() if gathered is None else gathered
         if self.state is None:
             self.state = init_state(data)
         if self.uniform and not np.isnan(grad).any():  # the usual case: one update for all

@@ -11,12 +11,16 @@ from __future__ import annotations
 import math
 import types
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from numbers import Integral
+from collections.abc import Callable, Mapping
+from numbers import Integral, Real
 from typing import Any
+
+import numpy as np
 
 from ._checks import check_number
 from .optimizer import Optimizer
+
+_MISSING = object()  # a group without "initial_lr", for the constructor's rollback
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR"]
 
@@ -26,24 +30,40 @@ class LRScheduler(ABC):
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
+            raise TypeError(f"{type(self).__name__}(optimizer): {type(optimizer).__name__} "
+                            "is not an Optimizer")
+        if (isinstance(last_epoch, (bool, np.bool_)) or not isinstance(last_epoch, Integral)
+                or last_epoch < -1):
+            raise ValueError(f"{type(self).__name__}(last_epoch) must be an int >= -1, "
+                             f"got {last_epoch!r}")
+        if last_epoch != -1:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
                     raise KeyError(
                         f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
                         "a scheduler with last_epoch >= 0: load the optimizer's state first"
                     )
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._step_count = 0
-        self._is_initial = True  # the constructor's step keeps the current rates
-        self.step()
-        self._is_initial = False
+        groups = optimizer.param_groups
+        saved = [(group["lr"], group.get("initial_lr", _MISSING)) for group in groups]
+        self.optimizer = optimizer
+        try:
+            if last_epoch == -1:
+                for group in optimizer.param_groups:
+                    group.setdefault("initial_lr", group["lr"])
+            self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+            self.last_epoch = int(last_epoch)
+            self._step_count = 0
+            self._is_initial = True  # the constructor's step keeps the current rates
+            self.step()
+            self._is_initial = False
+        except BaseException:  # a failed constructor leaves the optimizer as it was
+            for group, (lr, initial) in zip(optimizer.param_groups, saved):
+                group["lr"] = lr
+                if initial is _MISSING:
+                    group.pop("initial_lr", None)
+                else:
+                    group["initial_lr"] = initial
+            raise
 
     @abstractmethod
     def get_lr(self) -> list[float]:
@@ -52,11 +72,31 @@ class LRScheduler(ABC):
 
     def step(self) -> None:
         """Advance one epoch and write the new rates into the optimizer's groups."""
-        self._step_count += 1
         self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        try:
+            lrs = list(self.get_lr())
+            self._check_lrs(lrs)
+        except BaseException:  # nothing changes: not the epoch count, not the rates
+            self.last_epoch -= 1
+            raise
+        self._step_count += 1
+        for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _check_lrs(self, lrs: list[Any]) -> None:
+        """Every new rate must be a number >= 0, one per group, before any is written."""
+        groups = self.optimizer.param_groups
+        if len(lrs) != len(groups):
+            raise ValueError(f"{type(self).__name__} computed {len(lrs)} rates for "
+                             f"{len(groups)} parameter groups")
+        for i, lr in enumerate(lrs):
+            if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, Real):
+                raise TypeError(f"{type(self).__name__} computed a rate for param_groups[{i}] "
+                                f"that is not a number: {type(lr).__name__} {lr!r}")
+            if not lr >= 0:
+                raise ValueError(f"{type(self).__name__} computed the rate {lr!r} for "
+                                 f"param_groups[{i}]; a learning rate must be >= 0")
 
     def get_last_lr(self) -> list[float]:
         """The rates set by the last ``step()`` (or the constructor), one per group."""
@@ -67,8 +107,29 @@ class LRScheduler(ABC):
         return {k: _copied(v) for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what ``state_dict()`` returned."""
-        self.__dict__.update({k: _copied(v) for k, v in state_dict.items()})
+        """Restore what ``state_dict()`` returned: all or nothing, every field checked first
+        (the same keys as this scheduler's, each of the same kind; rate lists one per group)."""
+        self.__dict__.update(self._checked_state(state_dict, skip=()))
+
+    def _checked_state(self, state_dict: Any, skip: tuple[str, ...]) -> dict[str, Any]:
+        name = type(self).__name__
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{name}.load_state_dict expects the dict from state_dict(), "
+                            f"got {type(state_dict).__name__}")
+        own = {k: v for k, v in self.__dict__.items() if k != "optimizer" and k not in skip}
+        given = {k: v for k, v in state_dict.items() if k not in skip}
+        missing = sorted(set(own) - set(given))
+        unknown = sorted(set(given) - set(own), key=repr)
+        if missing or unknown:
+            raise ValueError(f"{name} state: missing {missing}, unexpected {unknown}")
+        groups = len(self.optimizer.param_groups)
+        for key, value in given.items():
+            problem = _kind_problem(own[key], value, groups)
+            if problem:
+                raise ValueError(f"{name} state {key!r}: {problem}")
+        if given["last_epoch"] < -1:
+            raise ValueError(f"{name} state 'last_epoch' must be >= -1, got {given['last_epoch']}")
+        return {k: _copied(v) for k, v in given.items()}
 
     def _current_lrs(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
@@ -172,7 +233,14 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         t = self.last_epoch
-        return [base_lr * fn(t) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+        lrs = []
+        for i, (fn, base_lr) in enumerate(zip(self.lr_lambdas, self.base_lrs)):
+            factor = fn(t)
+            if not _is_number(factor):
+                raise TypeError(f"LambdaLR: lr_lambda for param_groups[{i}] returned "
+                                f"{type(factor).__name__} {factor!r} at epoch {t}, not a number")
+            lrs.append(base_lr * factor)
+        return lrs
 
     def state_dict(self) -> dict[str, Any]:
         skip = ("optimizer", "lr_lambdas")
@@ -183,8 +251,17 @@ class LambdaLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        checked = self._checked_state(state_dict, skip=("lr_lambdas",))
         saved = state_dict.get("lr_lambdas", [None] * len(self.lr_lambdas))
-        self.__dict__.update({k: _copied(v) for k, v in state_dict.items() if k != "lr_lambdas"})
+        if (not isinstance(saved, (list, tuple)) or len(saved) != len(self.lr_lambdas)
+                or not all(attrs is None or isinstance(attrs, Mapping) for attrs in saved)):
+            raise ValueError(f"LambdaLR state 'lr_lambdas' must list {len(self.lr_lambdas)} "
+                             f"dicts or None, got {saved!r}")
+        for fn, attrs in zip(self.lr_lambdas, saved):
+            if attrs is not None and not hasattr(fn, "__dict__"):
+                raise ValueError(f"LambdaLR state 'lr_lambdas' has attributes for {fn!r}, "
+                                 "which cannot take them")
+        self.__dict__.update(checked)
         for fn, attrs in zip(self.lr_lambdas, saved):
             if attrs is not None:
                 vars(fn).update(attrs)
@@ -192,3 +269,24 @@ class LambdaLR(LRScheduler):
 
 def _copied(value: Any) -> Any:
     return list(value) if isinstance(value, list) else value
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _kind_problem(current: Any, value: Any, groups: int) -> str:
+    """Why ``value`` cannot replace the scheduler field ``current`` ("" if it can)."""
+    if isinstance(current, bool):
+        ok = isinstance(value, (bool, np.bool_))
+    elif isinstance(current, Integral):
+        ok = isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+    elif _is_number(current):
+        ok = _is_number(value)
+    elif isinstance(current, list):
+        if not isinstance(value, (list, tuple)) or len(value) != groups:
+            return f"expected a list of {groups} numbers (one per group), got {value!r}"
+        ok = all(_is_number(v) for v in value)
+    else:
+        ok = True
+    return "" if ok else f"expected {type(current).__name__}, got {type(value).__name__} {value!r}"

@@ -10,16 +10,18 @@ parameters referred to by their index across all groups.
 from __future__ import annotations
 
 import copy
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from autograd import Value, enable_grad
 
-from ._value_block import ValueBlock
+from ._value_block import BadGradient, ValueBlock
 
 
 class Optimizer(ABC):
@@ -30,6 +32,8 @@ class Optimizer(ABC):
     ``like``, and ``_update(group, param, grad, state, step)`` applies one step in place on the
     ``param`` array (never writing into ``grad``). The same rule serves Tensors and Values.
     """
+
+    _optional_state: tuple[str, ...] = ()  # state a rule creates lazily (SGD's momentum buffer)
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self._check(defaults)
@@ -88,26 +92,61 @@ class Optimizer(ABC):
         self.param_groups.append(group)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter whose grad is not None; returns ``closure()`` if given."""
+        """Update every parameter whose grad is not None; returns ``closure()`` if given.
+
+        All or nothing: every gradient is checked first (a Tensor's must be a floating ndarray
+        of the parameter's shape, a Value's a real number), and a bad one raises a ValueError
+        naming its group and position before any parameter, state or step count changes.
+        """
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        plan = self._checked_plan()
         tensor_state = self._tensor_state
-        for group in self.param_groups:
-            members = self._members(group)
-            for p in members.tensors:
-                grad = p.grad
-                if grad is None:
-                    continue
+        for group, members, tensors, gathered in plan:
+            for p, grad in tensors:
                 state = tensor_state.get(p)
                 if state is None:
                     state = tensor_state[p] = {"step": 0, **self._init_state(group, p.data)}
                 state["step"] += 1
                 self._update(group, p.data, grad, state, state["step"])
-            if members.block is not None:
-                members.block.step(partial(self._init_state, group), partial(self._update, group))
+            if gathered is not None:
+                members.block.step(partial(self._init_state, group),
+                                   partial(self._update, group), gathered)
         return loss
+
+    def _checked_plan(self) -> list[tuple[dict, _Members, list, Any]]:
+        """What ``step`` will do, per group: ``(group, members, [(tensor, grad)], (data, grad)
+        of the Values or None)``, after checking every gradient; changes nothing."""
+        plan = []
+        tensor_state = self._tensor_state
+        for gi, group in enumerate(self.param_groups):
+            members = self._members(group)
+            tensors = []
+            for p in members.tensors:
+                grad = p.grad
+                if grad is None:
+                    continue
+                data = p.data
+                if (not isinstance(grad, np.ndarray) or grad.shape != data.shape
+                        or grad.dtype.kind != "f" or not data.flags.writeable):
+                    raise ValueError(_bad_tensor_grad(gi, group, p))
+                state = tensor_state.get(p)
+                if state is not None:
+                    for name, array in state.items():
+                        if type(array) is np.ndarray and array.shape != data.shape:
+                            raise ValueError(_bad_state_shape(gi, group, p, name, array))
+                tensors.append((p, grad))
+            gathered = None
+            if members.block is not None:
+                try:
+                    gathered = members.block.gather()
+                except BadGradient as e:
+                    v = members.block.params[e.position]
+                    raise ValueError(f"{_where(gi, group, v)}: {e}; nothing was updated") from None
+            plan.append((group, members, tensors, gathered))
+        return plan
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset gradients: a Value's to 0.0; a Tensor's to None, or to zeros in place."""
@@ -160,34 +199,52 @@ class Optimizer(ABC):
         Everything is checked before anything changes (group count and sizes, state shapes,
         hyper-parameters); the arrays are copied and cast to each parameter's dtype.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                "load_state_dict(state_dict) expects the dict from optimizer.state_dict(), "
+                f"got {type(state_dict).__name__}"
+            )
         try:
             saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
-        except (KeyError, TypeError):
+        except KeyError:
             raise ValueError("a state dict needs 'state' and 'param_groups' entries") from None
+        if not isinstance(saved_groups, (list, tuple)) or not isinstance(saved_state, Mapping):
+            raise ValueError(
+                "a state dict's 'param_groups' must be a list and its 'state' a dict, got "
+                f"{type(saved_groups).__name__} and {type(saved_state).__name__}"
+            )
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
                 f"loaded state dict has {len(saved_groups)} parameter groups, "
                 f"this optimizer has {len(self.param_groups)}"
             )
-        by_index: dict[Any, Any] = {}
+        by_index: dict[Any, tuple[Any, dict[str, Any]]] = {}
         merged_groups = []
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
-            if len(saved["params"]) != len(group["params"]):
+            indices = saved.get("params") if isinstance(saved, Mapping) else None
+            if not isinstance(indices, (list, tuple)):
+                raise ValueError(f"loaded parameter group {i} must be a dict with a 'params' list")
+            if len(indices) != len(group["params"]):
                 raise ValueError(
-                    f"loaded parameter group {i} has {len(saved['params'])} parameters, "
+                    f"loaded parameter group {i} has {len(indices)} parameters, "
                     f"this optimizer's has {len(group['params'])}"
                 )
-            by_index.update(zip(saved["params"], group["params"]))
             merged = {**group, **{k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}}
             self._check(merged)
             self._members(group)  # checks the parameters before anything changes
             merged_groups.append(merged)
+            for index, p in zip(indices, group["params"]):
+                if index in by_index:
+                    raise ValueError(f"loaded parameter index {index!r} is listed twice")
+                by_index[index] = (p, merged)
         tensor_state: dict[Any, dict[str, Any]] = {}
         value_entries: dict[Any, dict[str, Any]] = {}
         for index, entry in saved_state.items():
             if index not in by_index:
                 raise ValueError(f"loaded state for parameter {index!r}, which no group lists")
-            p = by_index[index]
+            p, merged = by_index[index]
+            like = np.zeros(()) if isinstance(p, Value) else p.data
+            self._check_entry_keys(index, entry, merged, like)
             if isinstance(p, Value):
                 value_entries[p] = _checked_value_entry(index, entry)
             else:
@@ -200,6 +257,28 @@ class Optimizer(ABC):
             if block is not None:
                 entries = [value_entries.get(v) for v in block.params]
                 block.load(entries, partial(self._init_state, group))
+
+    def _check_entry_keys(
+        self, index: Any, entry: Any, group: dict[str, Any], like: np.ndarray
+    ) -> None:
+        """ValueError unless ``entry`` holds exactly the state this rule uses for ``group``."""
+        if not isinstance(entry, Mapping):
+            raise ValueError(
+                f"state of parameter {index!r} must be a dict, got {type(entry).__name__}"
+            )
+        required = {"step", *self._init_state(group, like)}
+        missing = sorted(required - set(entry))
+        unknown = sorted(set(entry) - required - set(self._optional_state), key=repr)
+        if missing or unknown:
+            raise ValueError(
+                f"state of parameter {index!r} for {type(self).__name__}: "
+                + "; ".join(
+                    part for part in (
+                        missing and "missing " + ", ".join(map(repr, missing)),
+                        unknown and "unexpected " + ", ".join(map(repr, unknown)),
+                    ) if part
+                )
+            )
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -348,14 +427,22 @@ def _as_param_list(params: Any) -> list[Any]:
 
 
 def _checked_step(index: Any, entry: Mapping[str, Any]) -> int:
-    step = entry.get("step", 0)
-    try:
-        value = int(step)
-    except (TypeError, ValueError):
-        value = -1
-    if value < 0 or value != float(np.asarray(step, dtype=np.float64)):
+    step = entry["step"]
+    value = step.item() if isinstance(step, np.ndarray) and step.ndim == 0 else step
+    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, Real)
+            or not math.isfinite(value) or value < 0 or value != int(value)):
         raise ValueError(f"state of parameter {index!r}: step must be a count >= 0, got {step!r}")
-    return value
+    return int(value)
+
+
+def _real_array(index: Any, name: str, value: Any, dtype: Any) -> np.ndarray:
+    """A copy of ``value`` as a ``dtype`` array, if it holds real numbers; else ValueError."""
+    raw = np.asarray(value.data if hasattr(value, "_prev") else value)
+    if raw.dtype.kind not in "biuf":
+        raise ValueError(
+            f"state {name!r} of parameter {index!r} must hold real numbers, got dtype {raw.dtype}"
+        )
+    return np.array(raw, dtype=dtype)
 
 
 def _checked_value_entry(index: Any, entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -363,7 +450,7 @@ def _checked_value_entry(index: Any, entry: Mapping[str, Any]) -> dict[str, Any]
     for name, value in entry.items():
         if name == "step":
             continue
-        array = np.asarray(value, dtype=np.float64)
+        array = _real_array(index, name, value, np.float64)
         if array.ndim != 0:
             raise ValueError(
                 f"state {name!r} of parameter {index!r} (a Value) must be a number, "
@@ -378,7 +465,7 @@ def _checked_tensor_entry(index: Any, entry: Mapping[str, Any], like: np.ndarray
     for name, value in entry.items():
         if name == "step":
             continue
-        array = np.array(value, dtype=like.dtype)  # a copy in the parameter's dtype, as PyTorch
+        array = _real_array(index, name, value, like.dtype)  # a copy in the parameter's dtype
         if array.shape != like.shape:
             raise ValueError(
                 f"state {name!r} of parameter {index!r} has shape {array.shape}, "
@@ -386,6 +473,30 @@ def _checked_tensor_entry(index: Any, entry: Mapping[str, Any], like: np.ndarray
             )
         out[name] = array
     return out
+
+
+def _where(gi: int, group: dict[str, Any], p: Any) -> str:
+    """``param_groups[0] parameter 2 (Tensor of shape (4, 3))``: where ``p`` is, for errors."""
+    i = next(i for i, q in enumerate(group["params"]) if q is p)
+    return f"param_groups[{gi}] parameter {i} ({_name(p)})"
+
+
+def _bad_tensor_grad(gi: int, group: dict[str, Any], p: Any) -> str:
+    grad, data = p.grad, p.data
+    if not isinstance(grad, np.ndarray):
+        problem = f"grad is {type(grad).__name__}, expected a numpy.ndarray"
+    elif grad.dtype.kind != "f":
+        problem = f"grad has dtype {grad.dtype}, expected a floating dtype"
+    elif grad.shape != data.shape:
+        problem = f"grad has shape {grad.shape}, the parameter has shape {data.shape}"
+    else:
+        problem = "the parameter's array is read-only"
+    return f"{_where(gi, group, p)}: {problem}; nothing was updated"
+
+
+def _bad_state_shape(gi: int, group: dict[str, Any], p: Any, name: str, array: Any) -> str:
+    return (f"{_where(gi, group, p)}: its data now has shape {p.data.shape} but its optimizer "
+            f"state {name!r} has shape {array.shape}; nothing was updated")
 
 
 def _name(p: Any) -> str:

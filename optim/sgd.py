@@ -19,6 +19,8 @@ class SGD(Optimizer):
     (Nesterov) or ``g = b``; finally ``p = p - lr * g``.
     """
 
+    _optional_state = ("momentum_buffer",)  # created at the first step with momentum
+
     def __init__(
         self,
         params: Iterable[Any],
