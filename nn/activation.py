@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import functional as F
+from ._checks import check_int, check_node, check_real
 from .module import Module
 
 
@@ -16,6 +17,7 @@ class ReLU(Module):
     """max(x, 0)."""
 
     def forward(self, x: Any) -> Any:
+        check_node("ReLU", x)
         return F.relu(x)
 
 
@@ -23,6 +25,7 @@ class Tanh(Module):
     """Hyperbolic tangent."""
 
     def forward(self, x: Any) -> Any:
+        check_node("Tanh", x)
         return F.tanh(x)
 
 
@@ -30,6 +33,7 @@ class Sigmoid(Module):
     """1 / (1 + e^-x)."""
 
     def forward(self, x: Any) -> Any:
+        check_node("Sigmoid", x)
         return F.sigmoid(x)
 
 
@@ -37,9 +41,10 @@ class LeakyReLU(Module):
     """x for x > 0, ``negative_slope * x`` otherwise."""
 
     def __init__(self, negative_slope: float = 0.01) -> None:
-        self.negative_slope = negative_slope
+        self.negative_slope = check_real("LeakyReLU", "negative_slope", negative_slope)
 
     def forward(self, x: Any) -> Any:
+        check_node("LeakyReLU", x)
         return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
@@ -50,9 +55,10 @@ class ELU(Module):
     """x for x > 0, ``alpha * (e^x - 1)`` otherwise."""
 
     def __init__(self, alpha: float = 1.0) -> None:
-        self.alpha = alpha
+        self.alpha = check_real("ELU", "alpha", alpha)
 
     def forward(self, x: Any) -> Any:
+        check_node("ELU", x)
         return F.elu(x, self.alpha)
 
     def extra_repr(self) -> str:
@@ -63,9 +69,10 @@ class Softmax(Module):
     """Softmax along ``axis`` (``dim=`` is accepted too, for PyTorch habits)."""
 
     def __init__(self, axis: int = -1, *, dim: int | None = None) -> None:
-        self.axis = axis if dim is None else dim
+        self.axis = check_int("Softmax", "axis", axis if dim is None else dim)
 
     def forward(self, x: Any) -> Any:
+        check_node("Softmax", x, values=False)
         return F.softmax(x, axis=self.axis)
 
     def extra_repr(self) -> str:
@@ -76,9 +83,10 @@ class LogSoftmax(Module):
     """Log of the softmax along ``axis``, computed stably (``dim=`` accepted too)."""
 
     def __init__(self, axis: int = -1, *, dim: int | None = None) -> None:
-        self.axis = axis if dim is None else dim
+        self.axis = check_int("LogSoftmax", "axis", axis if dim is None else dim)
 
     def forward(self, x: Any) -> Any:
+        check_node("LogSoftmax", x, values=False)
         return F.log_softmax(x, axis=self.axis)
 
     def extra_repr(self) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from ._checks import check_generator, check_node
 from .module import Module
 
 
@@ -18,11 +19,12 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, generator: np.random.Generator | None = None) -> None:
-        F._check_probability(p)
-        self.p = p
+        self.p = F._check_probability(p, "Dropout")
+        check_generator("Dropout", generator)
         self.generator = generator
 
     def forward(self, x: Any) -> Any:
+        check_node("Dropout", x, values=False)
         return F.dropout(x, self.p, self.training, self.generator)
 
     def extra_repr(self) -> str:

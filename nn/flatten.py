@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ._checks import check_int, check_node
 from .module import Module
 
 
@@ -13,10 +14,11 @@ class Flatten(Module):
     the first (the batch) is merged, as in PyTorch."""
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
-        self.start_dim = start_dim
-        self.end_dim = end_dim
+        self.start_dim = check_int("Flatten", "start_dim", start_dim)
+        self.end_dim = check_int("Flatten", "end_dim", end_dim)
 
     def forward(self, x: Any) -> Any:
+        check_node("Flatten", x, values=False)
         shape = tuple(x.shape)
         ndim = max(len(shape), 1)
         start = self.start_dim + ndim if self.start_dim < 0 else self.start_dim

@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd.tensor import make
 from autograd.tensor_ops.matmul import linear  # noqa: F401  (F.linear, as in PyTorch)
 from autograd.tensor_ops.softmax import cross_entropy as fused_cross_entropy
 from autograd.tensor_ops.softmax import log_softmax as fused_log_softmax
 
 from . import rng
+from ._checks import check_bool, check_generator, check_int, check_node, check_real
 
 Node = Value | Tensor
 Loss = Value | Tensor | list
@@ -41,27 +44,32 @@ _EXP_LOG_FLOOR = math.exp(_LOG_FLOOR)
 
 def relu(x: Node) -> Node:
     """max(x, 0)."""
+    check_node("relu", x)
     return x.relu()
 
 
 def tanh(x: Node) -> Node:
     """Hyperbolic tangent."""
+    check_node("tanh", x)
     return x.tanh()
 
 
 def sigmoid(x: Node) -> Node:
     """1 / (1 + e^-x), stable for large |x|."""
+    check_node("sigmoid", x)
     return x.sigmoid()
 
 
 def leaky_relu(x: Node, negative_slope: float = 0.01) -> Node:
     """x for x > 0, ``negative_slope * x`` otherwise."""
-    return x.leaky_relu(negative_slope)
+    check_node("leaky_relu", x)
+    return x.leaky_relu(check_real("leaky_relu", "negative_slope", negative_slope))
 
 
 def elu(x: Node, alpha: float = 1.0) -> Node:
     """x for x > 0, ``alpha * (e^x - 1)`` otherwise."""
-    return x.elu(alpha)
+    check_node("elu", x)
+    return x.elu(check_real("elu", "alpha", alpha))
 
 
 def _axis(axis: int, dim: int | None) -> int:
@@ -73,14 +81,17 @@ def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
 
     The shift is a constant (softmax(x - c) = softmax(x) for any c), so it adds no graph.
     """
-    axis = _axis(axis, dim)
+    check_node("softmax", x, values=False)
+    axis = check_int("softmax", "axis", _axis(axis, dim))
     e = (x - np.max(x.data, axis=axis, keepdims=True)).exp()
     return e / e.sum(axis=axis, keepdims=True)
 
 
 def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """x - log(sum(e^x)) along ``axis`` (log-sum-exp with the max subtracted: stable at ±1e4)."""
-    return fused_log_softmax(x, axis=_axis(axis, dim))  # one node: x - max - log(sum(e^(x-max)))
+    check_node("log_softmax", x, values=False)
+    axis = check_int("log_softmax", "axis", _axis(axis, dim))
+    return fused_log_softmax(x, axis=axis)  # one node: x - max - log(sum(e^(x-max)))
 
 
 def dropout(
@@ -88,7 +99,10 @@ def dropout(
 ) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (inverted
     dropout, so evaluation needs no rescaling); the identity when not ``training``."""
-    _check_probability(p)
+    p = _check_probability(p, "dropout")
+    check_node("dropout", x, values=False)
+    check_bool("dropout", "training", training)
+    check_generator("dropout", generator)
     if not training or p == 0.0:
         return x
     if p == 1.0:
@@ -98,9 +112,13 @@ def dropout(
     return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
 
 
-def _check_probability(p: Any) -> None:
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, got {p!r}")
+def _check_probability(p: Any, who: str) -> float:
+    """``p`` as a float in [0, 1] (NumPy scalars too); TypeError/ValueError naming ``who``."""
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, Real):
+        raise TypeError(f"{who}: p must be a number, got {type(p).__name__} {p!r}")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{who}: dropout probability has to be between 0 and 1, got {p!r}")
+    return float(p)
 
 
 # -------------------------------------------------------------------------- shared loss plumbing
@@ -129,6 +147,16 @@ def _as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
     return Tensor(x, dtype=None if like is None else like.dtype)
 
 
+def _check_loss_args(name: str, input: Any, target: Any) -> None:
+    """TypeError naming the loss and the argument when input or target is not data at all."""
+    for arg, x in (("input", input), ("target", target)):
+        if x is None or isinstance(x, (str, bytes, dict, set)):
+            raise TypeError(
+                f"{name}: {arg} must be a Tensor, a Value or a list of them (or numbers), "
+                f"got {type(x).__name__}"
+            )
+
+
 def _pairs(name: str, input: Any, target: Any) -> tuple[list, list]:
     """Lists of predictions and targets of the same length for the scalar path."""
     xs = [input] if isinstance(input, Value) else list(input)
@@ -154,6 +182,7 @@ def _elementwise_loss(
     """``fn(input, target)`` elementwise, then reduced: on Tensors in one vectorized call, on
     Values one pair at a time. ``fn`` is written once with ops both node types share."""
     _check_reduction(reduction)
+    _check_loss_args(name, input, target)
     if _is_scalar_input(input):
         xs, ys = _pairs(name, input, target)
         if not xs:
@@ -200,6 +229,7 @@ def hinge_loss(input: Any, target: Any, reduction: str = "mean") -> Loss:
 
     Labels are checked: 0/1 labels (what ``make_moons`` returns) would train silently wrong.
     """
+    _check_loss_args("hinge_loss", input, target)
     labels = _numbers(target)
     bad = labels[(labels != 1) & (labels != -1)]
     if bad.size:
@@ -226,21 +256,52 @@ def _clamped_log(z: Any) -> Any:
 
 
 def _bce(p: Any, y: Any) -> Any:
+    if isinstance(p, Tensor):
+        return _bce_tensor(p, y)
     return -(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p))
 
 
+def _bce_tensor(p: Tensor, y: Tensor) -> Tensor:
+    """Elementwise BCE as one node, PyTorch's rule: each log clamped at -100 (in the input's
+    own dtype, so float16 gives 100 at p = 0, not log of its smallest subnormal), gradient
+    ``(p - y) / max(p (1 - p), eps)`` with ``eps = max(1e-12, smallest normal of the dtype)``:
+    PyTorch's 1e-12 in float32/64, and finite in float16 where 1e12 would overflow."""
+    pd, yd = p.data, y.data
+    log_p, log_q = _floored_logs(pd)
+    out = -(yd * log_p + (1 - yd) * log_q)
+    eps = max(1e-12, float(np.finfo(out.dtype).tiny))
+    return make(out, (p, y), _bce_back, "binary_cross_entropy", eps)
+
+
+def _floored_logs(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``max(log p, -100)`` and ``max(log(1 - p), -100)``, without warnings at p = 0 or 1."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(p), _LOG_FLOOR), np.maximum(np.log1p(-p), _LOG_FLOOR)
+
+
+def _bce_back(eps, g, out, p, y):
+    if isinstance(p, Tensor):  # create_graph: the same formulas from differentiable ops
+        grad_p = g * (p - y) / (p * (1 - p)).clip(eps, None)
+        return grad_p, g * (_clamped_log(1 - p) - _clamped_log(p))
+    log_p, log_q = _floored_logs(p)
+    return g * (p - y) / np.maximum(p * (1 - p), eps), g * (log_q - log_p)
+
+
 def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Loss:
-    """-(y log p + (1 - y) log(1 - p)) for probabilities p in [0, 1], each log clamped at -100.
+    """-(y log p + (1 - y) log(1 - p)) for probabilities p and targets y in [0, 1], each log
+    clamped at -100 and the gradient bounded as in PyTorch (finite at p = 0 and 1 in float16,
+    float32 and float64).
 
     Prefer ``binary_cross_entropy_with_logits`` on raw scores: it is stable without clamping.
     """
-    probs = _numbers(input)
-    outside = probs[~((probs >= 0.0) & (probs <= 1.0))]
-    if outside.size:
-        raise ValueError(
-            "binary_cross_entropy: input must be probabilities in [0, 1], "
-            f"got {outside.flat[0].item()}"
-        )
+    _check_loss_args("binary_cross_entropy", input, target)
+    for what, x in (("input must be probabilities", input), ("target must be", target)):
+        numbers = _numbers(x)
+        outside = numbers[~((numbers >= 0.0) & (numbers <= 1.0))]
+        if outside.size:
+            raise ValueError(
+                f"binary_cross_entropy: {what} in [0, 1], got {outside.flat[0].item()}"
+            )
     return _elementwise_loss("binary_cross_entropy", _bce, input, target, reduction)
 
 

@@ -17,6 +17,7 @@ from autograd import Tensor, get_default_dtype
 from autograd.tensor_ops.matmul import linear
 
 from . import init
+from ._checks import check_bool, check_int
 from .module import Module
 
 
@@ -28,9 +29,9 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
-        for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise ValueError(f"Linear {name} must be a non-negative int, got {n!r}")
+        in_features = check_int("Linear", "in_features", in_features, minimum=0)
+        out_features = check_int("Linear", "out_features", out_features, minimum=0)
+        bias = check_bool("Linear", "bias", bias)
         self.in_features = in_features
         self.out_features = out_features
         dtype = get_default_dtype()
@@ -47,6 +48,8 @@ class Linear(Module):
 
     def forward(self, x: Any) -> Tensor:
         if not isinstance(x, Tensor):
+            if x is None or isinstance(x, (str, bytes, dict, set)):
+                raise TypeError(f"Linear expects a Tensor input, got {type(x).__name__}")
             x = Tensor(x, dtype=self.weight.dtype)
         try:
             return linear(x, self.weight, self.bias)  # one node; it checks the shapes

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
+from numbers import Integral
 from typing import Any
+
+import numpy as np
 
 from autograd import Value, dot
 
@@ -31,16 +34,16 @@ ACTIVATIONS: dict[str, tuple[Callable[[Value], Value] | None, str]] = {
 
 
 def _check_activation(activation: str) -> None:
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(
             f"unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}"
         )
 
 
 def _check_count(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, Integral) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
+    return int(n)
 
 
 class Neuron(Module):
@@ -51,7 +54,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, nonlin: bool = True, activation: str = "relu") -> None:
-        _check_count(nin, "Neuron nin")
+        nin = _check_count(nin, "Neuron nin")
         _check_activation(activation)
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0)
@@ -80,7 +83,7 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
-        _check_count(nout, "Layer nout")
+        nout = _check_count(nout, "Layer nout")
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
@@ -105,6 +108,8 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu") -> None:
         _check_activation(activation)
+        if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__"):
+            raise TypeError(f"MLP nouts must be a list of layer sizes, got {type(nouts).__name__}")
         nouts = list(nouts)
         if not nouts:
             raise ValueError("MLP nouts must list at least one layer size")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from autograd import Value
 from autograd.viz.gradient_flow import GradientFlow, gradient_flow
+
+from ._checks import check_node
 
 __all__ = ["clip_grad_norm_", "gradient_flow", "GradientFlow"]  # the report lives in autograd.viz
 
@@ -28,6 +31,20 @@ def clip_grad_norm_(
     """
     if hasattr(parameters, "_prev"):  # one Value or Tensor
         parameters = [parameters]
+    if not hasattr(parameters, "__iter__") or isinstance(parameters, (str, bytes, Mapping)):
+        raise TypeError("clip_grad_norm_: parameters must be a Value, a Tensor or an iterable "
+                        f"of them, got {type(parameters).__name__}")
+    parameters = list(parameters)
+    for i, p in enumerate(parameters):
+        check_node(f"clip_grad_norm_: parameters[{i}]", p)
+    for name, x in (("max_norm", max_norm), ("norm_type", norm_type)):
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, Real):
+            raise TypeError(f"clip_grad_norm_: {name} must be a number, got "
+                            f"{type(x).__name__} {x!r}")
+    if not max_norm >= 0:
+        raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm!r}")
+    if not norm_type > 0:
+        raise ValueError(f"clip_grad_norm_: norm_type must be > 0 (or inf), got {norm_type!r}")
     params = [p for p in parameters if p.grad is not None]  # a Tensor's may be None
     norm_type = float(norm_type)
     if not params:

@@ -182,8 +182,11 @@ def test_dropout_reproducible_extremes_and_validation():
     np.testing.assert_array_equal(nn.Dropout(1.0)(x).data, np.zeros(1000))
     gen = np.random.default_rng(2)
     assert nn.Dropout(0.5, generator=gen)(x).data.sum() > 0
-    for bad in (-0.1, 1.5, "0.5", True):
+    for bad in (-0.1, 1.5):
         with pytest.raises(ValueError, match="between 0 and 1"):
+            nn.Dropout(bad)
+    for bad in ("0.5", True):
+        with pytest.raises(TypeError, match="p must be a number"):
             nn.Dropout(bad)
     assert repr(nn.Dropout(0.25)) == "Dropout(p=0.25)"
 
