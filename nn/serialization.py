@@ -128,12 +128,13 @@ def load_state(path: PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, 
     Checks the zip directory before decompressing anything: every member must be
     ``<key>.npy`` with a plain state-dict key, and the declared sizes must total at most
     ``max_bytes`` (default ``DEFAULT_MAX_BYTES``, 1 GiB; raise it for bigger models).
+    ``path`` may also be a binary file object (``io.BytesIO``).
     Arrays are read with ``allow_pickle=False``. Raises ``StateFileError`` (a ValueError)
     naming the problem, ``FileNotFoundError`` for a missing file.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"load_state(path) expects a str or os.PathLike, "
-                        f"got {type(path).__name__}: {path!r}")
+    if not isinstance(path, (str, os.PathLike)) and not _is_file(path):
+        raise TypeError(f"load_state(path) expects a str, an os.PathLike or a binary file "
+                        f"object, got {type(path).__name__}: {path!r}")
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) or max_bytes < 0:
         raise ValueError(f"load_state(max_bytes) must be an int >= 0, got {max_bytes!r}")
     max_bytes = int(max_bytes)
@@ -141,7 +142,7 @@ def load_state(path: PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, 
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError):
         raise StateFileError(
-            f"{os.fspath(path)!r} is not a .npz state file (not a zip archive)"
+            f"{_label(path)} is not a .npz state file (not a zip archive)"
         ) from None
     with zf:
         members = zf.infolist()
@@ -150,16 +151,16 @@ def load_state(path: PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, 
         for info in members:
             name = info.filename
             if name in seen:
-                raise StateFileError(f"{os.fspath(path)!r}: member {name!r} appears twice")
+                raise StateFileError(f"{_label(path)}: member {name!r} appears twice")
             seen.add(name)
             if not name.endswith(_SUFFIX):
                 raise StateFileError(
-                    f"{os.fspath(path)!r} is not a .npz state file: member {name!r} is not a .npy"
+                    f"{_label(path)} is not a .npz state file: member {name!r} is not a .npy"
                 )
             try:
                 check_key(name[: -len(_SUFFIX)])
             except ValueError as e:
-                raise StateFileError(f"{os.fspath(path)!r}: member {name!r} refused: {e}") from None
+                raise StateFileError(f"{_label(path)}: member {name!r} refused: {e}") from None
             if info.file_size > max_bytes:
                 raise StateFileError(
                     f"member {name!r} declares {info.file_size} bytes, over the limit "
@@ -189,14 +190,14 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: PathLike) -> 
                 shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
             if dtype.hasobject or dtype.kind not in "biuf":
                 raise StateFileError(
-                    f"{os.fspath(path)!r}: member {name!r} holds dtype {dtype}; "
+                    f"{_label(path)}: member {name!r} holds dtype {dtype}; "
                     "only real numbers are loaded (object arrays need pickle; "
                     "load_state keeps allow_pickle=False)"
                 )
             nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
             if nbytes > info.file_size:
                 raise StateFileError(
-                    f"{os.fspath(path)!r}: member {name!r} claims an array of {nbytes} bytes "
+                    f"{_label(path)}: member {name!r} claims an array of {nbytes} bytes "
                     f"but declares only {info.file_size}"
                 )
             arr = np.empty(shape, dtype, order="F" if fortran else "C")
@@ -205,11 +206,22 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: PathLike) -> 
         if isinstance(e, StateFileError):
             raise
         raise StateFileError(
-            f"{os.fspath(path)!r} is not a .npz state file: member {name!r} is damaged ({e})"
+            f"{_label(path)} is not a .npz state file: member {name!r} is damaged ({e})"
         ) from None
     if got != nbytes:
-        raise StateFileError(f"{os.fspath(path)!r}: member {name!r} is truncated")
+        raise StateFileError(f"{_label(path)}: member {name!r} is truncated")
     return arr
+
+
+def _is_file(x: Any) -> bool:
+    return all(callable(getattr(x, m, None)) for m in ("read", "seek", "tell"))
+
+
+def _label(path: Any) -> str:
+    """How errors name the file: its path, or the file object's name."""
+    if isinstance(path, (str, os.PathLike)):
+        return repr(os.fspath(path))
+    return repr(getattr(path, "name", None) or type(path).__name__)
 
 
 def _is_node(value: Any) -> bool:

@@ -123,7 +123,7 @@ CASES = {
                                    "mapping"),
     ("save_state", "bad key"): (lambda w: nn.save_state({"../x": np.ones(1)}, "x.npz"),
                                 ValueError, "not a plain state-dict key"),
-    ("load_state", "None"): (lambda w: nn.load_state(None), TypeError, "str or os.PathLike"),
+    ("load_state", "None"): (lambda w: nn.load_state(None), TypeError, "an os.PathLike"),
     ("load_state", "out of range"): (lambda w: nn.load_state("x.npz", max_bytes=-5),
                                      ValueError, "max_bytes"),
     # ------------------------------------------------------------------------- losses

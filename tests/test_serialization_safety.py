@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -203,10 +204,19 @@ def test_duplicate_and_truncated_members_are_refused(tmp_path):
 
 
 def test_load_state_checks_its_arguments(tmp_path):
-    with pytest.raises(TypeError, match=r"load_state\(path\) expects a str or os.PathLike, "
-                                        "got NoneType"):
+    with pytest.raises(TypeError, match=r"load_state\(path\) expects a str, an os.PathLike "
+                                        "or a binary file object, got NoneType"):
         nn.load_state(None)
     with pytest.raises(ValueError, match=r"max_bytes\) must be an int >= 0, got -1"):
         nn.load_state(tmp_path / "x.npz", max_bytes=-1)
     with pytest.raises(FileNotFoundError):
         nn.load_state(tmp_path / "missing.npz")
+
+
+def test_load_state_reads_a_file_object_too():
+    buffer = io.BytesIO()
+    np.savez(buffer, w=np.arange(3.0))
+    buffer.seek(0)
+    assert _same(nn.load_state(buffer), {"w": np.arange(3.0)})
+    with pytest.raises(StateFileError, match="'BytesIO' is not a .npz state file"):
+        nn.load_state(io.BytesIO(b"junk"))
