@@ -112,7 +112,7 @@ def dropout(
     return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
 
 
-def _check_probability(p: Any, who: str) -> float:
+def _check_probability(p: Any, who: str = "dropout") -> float:
     """``p`` as a float in [0, 1] (NumPy scalars too); TypeError/ValueError naming ``who``."""
     if isinstance(p, (bool, np.bool_)) or not isinstance(p, Real):
         raise TypeError(f"{who}: p must be a number, got {type(p).__name__} {p!r}")
