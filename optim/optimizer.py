@@ -129,13 +129,14 @@ class Optimizer(ABC):
                 if grad is None:
                     continue
                 data = p.data
-                if (not isinstance(grad, np.ndarray) or grad.shape != data.shape
+                shape = data.shape
+                if (not isinstance(grad, np.ndarray) or grad.shape != shape
                         or grad.dtype.kind != "f" or not data.flags.writeable):
                     raise ValueError(_bad_tensor_grad(gi, group, p))
                 state = tensor_state.get(p)
-                if state is not None:
+                if state is not None:  # p.data may have been replaced by one of another shape
                     for name, array in state.items():
-                        if type(array) is np.ndarray and array.shape != data.shape:
+                        if type(array) is np.ndarray and array.shape != shape:
                             raise ValueError(_bad_state_shape(gi, group, p, name, array))
                 tensors.append((p, grad))
             gathered = None
