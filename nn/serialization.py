@@ -131,6 +131,17 @@ def load_state(path: PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, 
     ``path`` may also be a binary file object (``io.BytesIO``).
     Arrays are read with ``allow_pickle=False``. Raises ``StateFileError`` (a ValueError)
     naming the problem, ``FileNotFoundError`` for a missing file.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from nn import load_state, save_state
+    >>> path = os.path.join(tempfile.mkdtemp(), "state.npz")
+    >>> load_state(save_state({"0.weight": np.arange(3.0)}, path))
+    {'0.weight': array([0., 1., 2.])}
+    >>> load_state(path, max_bytes=100)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nn.serialization.StateFileError: member '0.weight.npy' declares 152 bytes, over the limit 100...
     """
     if not isinstance(path, (str, os.PathLike)) and not _is_file(path):
         raise TypeError(f"load_state(path) expects a str, an os.PathLike or a binary file "

@@ -28,6 +28,8 @@ __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "Lambd
 class LRScheduler(ABC):
     """Base class: keeps ``base_lrs``, ``last_epoch`` and the rates of the last step."""
 
+    _counts: tuple[str, ...] = ()  # integer settings that must stay >= 1 (checked on load)
+
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__}(optimizer): {type(optimizer).__name__} "
@@ -129,6 +131,9 @@ class LRScheduler(ABC):
                 raise ValueError(f"{name} state {key!r}: {problem}")
         if given["last_epoch"] < -1:
             raise ValueError(f"{name} state 'last_epoch' must be >= -1, got {given['last_epoch']}")
+        for key in self._counts:
+            if given[key] < 1:
+                raise ValueError(f"{name} state {key!r} must be >= 1, got {given[key]}")
         return {k: _copied(v) for k, v in given.items()}
 
     def _current_lrs(self) -> list[float]:
@@ -140,6 +145,8 @@ class LRScheduler(ABC):
 
 class StepLR(LRScheduler):
     """Multiply the rate by ``gamma`` every ``step_size`` epochs: ``base * gamma**(t // size)``."""
+
+    _counts = ("step_size",)
 
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
@@ -177,6 +184,8 @@ class CosineAnnealingLR(LRScheduler):
     ``eta_min + (base - eta_min) * (1 + cos(pi * t / T_max)) / 2``, computed with PyTorch's
     recursive form; past ``T_max`` the rate climbs back, as PyTorch's does (no restarts).
     """
+
+    _counts = ("T_max",)
 
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1

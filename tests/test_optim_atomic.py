@@ -240,6 +240,7 @@ def test_a_failed_scheduler_step_changes_no_rate_and_no_count():
     (lambda sd: sd.update(base_lrs=[0.1, "x"]), "base_lrs"),
     (lambda sd: sd.update(gamma=None), "gamma"),
     (lambda sd: sd.update(step_size=2.5), "step_size"),
+    (lambda sd: sd.update(step_size=0), "'step_size' must be >= 1"),
     (lambda sd: sd.update(bogus=1), "bogus"),
     (lambda sd: sd.pop("_last_lr"), "_last_lr"),
 ])

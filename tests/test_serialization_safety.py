@@ -108,6 +108,8 @@ def test_save_keeps_the_umask_mode_and_round_trips_every_layout(tmp_path):
     serialization.save_state(state, path)
     back = nn.load_state(path)
     assert _same(back, state) and all(back[k].dtype == state[k].dtype for k in state)
+    np.savez_compressed(tmp_path / "compressed.npz", **state)  # NumPy's own compressed files
+    assert _same(nn.load_state(tmp_path / "compressed.npz"), state)
     umask = os.umask(0)
     os.umask(umask)
     assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
