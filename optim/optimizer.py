@@ -97,6 +97,19 @@ class Optimizer(ABC):
         All or nothing: every gradient is checked first (a Tensor's must be a floating ndarray
         of the parameter's shape, a Value's a real number), and a bad one raises a ValueError
         naming its group and position before any parameter, state or step count changes.
+
+        >>> import numpy as np
+        >>> import optim
+        >>> from autograd import Tensor
+        >>> w = Tensor(np.zeros(3), requires_grad=True)
+        >>> opt = optim.SGD([w], lr=0.1)
+        >>> w.grad = np.ones(1)  # would broadcast, but it is not w's gradient
+        >>> opt.step()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: param_groups[0] parameter 0 (Tensor of shape (3,)): grad has shape (1,), ...
+        >>> w.data
+        array([0., 0., 0.])
         """
         loss = None
         if closure is not None:
