@@ -241,5 +241,9 @@ def test_boolean_mask_and_tensor_index():
     np.testing.assert_array_equal(y.data, [0.0, 2.0, 5.0])
     y.backward(np.array([1.0, 2.0, 3.0]))
     np.testing.assert_array_equal(x.grad, [[1.0, 0.0, 2.0], [0.0, 0.0, 3.0]])
-    (g,) = _grad(lambda t: t[Tensor([1.0, 1.0])].sum(), [5.0, 6.0])
+    (g,) = _grad(lambda t: t[Tensor([1, 1])].sum(), [5.0, 6.0])  # an int Tensor indexes
     np.testing.assert_array_equal(g, [0.0, 2.0])
+    (g,) = _grad(lambda t: t[Tensor([False, True])].sum(), [5.0, 6.0])  # a bool Tensor masks
+    np.testing.assert_array_equal(g, [0.0, 1.0])
+    with pytest.raises(IndexError, match="integer or bool, got dtype float32"):
+        Tensor([5.0, 6.0])[Tensor([1.0, 1.0])]  # as PyTorch: float Tensors do not index
