@@ -65,38 +65,43 @@ _NONE_BAD = object()
 def _first_bad_item(data: Any) -> Any:
     """The first leaf of a nested list/tuple that is not a real number (None, a str, ...),
     or ``_NONE_BAD`` if every leaf is one."""
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            stack.extend(reversed(item))
-        elif not isinstance(item, (bool, int, float, np.bool_, np.integer, np.floating,
-                                   np.ndarray)):
+    for item in _leaves(data):
+        if not isinstance(item, (bool, int, float, np.bool_, np.integer, np.floating,
+                                 np.ndarray)):
             return item
     return _NONE_BAD
 
 
-def _too_big(data: Any) -> Any:
-    """The first Python int in nested data that int64 cannot hold."""
+def _leaves(data: Any) -> Any:
+    """The leaves of nested lists/tuples, in order."""
     stack = [data]
     while stack:
         item = stack.pop()
         if isinstance(item, (list, tuple)):
             stack.extend(reversed(item))
-        elif isinstance(item, int) and not -(2**63) <= item < 2**63:
+        else:
+            yield item
+
+
+def _huge_int(data: Any) -> str | None:
+    """The first Python int int64 cannot hold, shortened for a message, or None."""
+    for item in _leaves(data):
+        if isinstance(item, int) and not -(2**63) <= item < 2**63:
             text = str(item)
             return text if len(text) <= 30 else f"{text[:12]}...{text[-6:]} ({len(text)} digits)"
-    return data
+    return None
+
+
+def _overflow(data: Any) -> OverflowError:
+    return OverflowError(f"integer out of range for int64 in Tensor data: {_huge_int(data)} "
+                         "(use a float, e.g. Tensor(float(n)))")
 
 
 def _reject(data: Any, arr: np.ndarray) -> None:
     """Explain why Python data did not become a real-number array (None, str, huge int)."""
     if arr.dtype.kind == "u" or (arr.dtype == object and _first_bad_item(data) is _NONE_BAD):
-        raise OverflowError(
-            f"integer out of range for int64 in Tensor data: {_too_big(data)} "
-            "(use a float, e.g. Tensor(float(n)))"
-        )
-    if arr.dtype == object:
+        raise _overflow(data)
+    if arr.dtype == object or arr.dtype.kind in "US":
         bad = _first_bad_item(data)
         from .value import Value
 
@@ -132,8 +137,12 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
         raise TypeError(f"Tensor data must be a rectangular nested list: {e}") from None
     except OverflowError:
         arr = np.asarray(data, dtype=object)
-    if not keeps_dtype and arr.dtype.kind in "uO":
+    if not keeps_dtype and arr.dtype.kind in "uOUS":
         _reject(data, arr)
+    if not keeps_dtype and arr.dtype.kind == "f" and arr.size and np.abs(arr).max() >= 2.0**63:
+        # NumPy turns ``[1, 2**63]`` (ints only) into float64; PyTorch refuses, so do we
+        if _huge_int(data) is not None and not any(isinstance(v, float) for v in _leaves(data)):
+            raise _overflow(data)
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"Tensor data must be real numbers, got an array of dtype {arr.dtype}")
     if want is None:

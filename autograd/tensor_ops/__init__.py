@@ -38,7 +38,6 @@ Tensor.__abs__ = elementwise.abs
 Tensor.__getitem__ = shape.getitem
 
 
-
 def _on_floats(fn):
     """``fn`` for a method that only makes sense on reals: integer and bool Tensors become the
     default float first (``Tensor([1, 2]).exp()`` is float32, as in PyTorch)."""
@@ -61,19 +60,7 @@ Tensor.__ne__ = compare.ne
 
 for _name in ("exp", "log", "sqrt", "tanh", "sigmoid", "leaky_relu", "elu", "sin", "cos"):
     setattr(Tensor, _name, _on_floats(getattr(elementwise, _name)))
-for _name in (
-    "log",
-    "sqrt",
-    "tanh",
-    "sigmoid",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "sin",
-    "cos",
-    "abs",
-    "clip",
-):
+for _name in ("relu", "abs", "clip"):  # these keep an integer dtype, as in PyTorch
     setattr(Tensor, _name, getattr(elementwise, _name))
 for _name in ("sum", "mean", "max", "min", "var"):
     setattr(Tensor, _name, getattr(reduce, _name))
