@@ -33,6 +33,11 @@ def _size(size: tuple, who: str) -> tuple:
     return tuple(int(n) for n in size)
 
 
+def _float_or(dtype: Any, who: str) -> np.dtype:
+    """``dtype`` checked, or the default float when it is None."""
+    return get_default_dtype() if dtype is None else check_dtype(dtype, who)
+
+
 def _new(data: np.ndarray, dtype: Any, requires_grad: bool, who: str) -> Tensor:
     """A leaf owning ``data`` converted to ``dtype`` (None: as it is)."""
     if dtype is not None:
@@ -49,13 +54,13 @@ def _new(data: np.ndarray, dtype: Any, requires_grad: bool, who: str) -> Tensor:
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A Tensor of zeros of the given size (default float dtype)."""
     shape = _size(size, "zeros")
-    return _new(np.zeros(shape, dtype or get_default_dtype()), None, requires_grad, "zeros")
+    return _new(np.zeros(shape, _float_or(dtype, "zeros")), None, requires_grad, "zeros")
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A Tensor of ones of the given size (default float dtype)."""
     shape = _size(size, "ones")
-    return _new(np.ones(shape, dtype or get_default_dtype()), None, requires_grad, "ones")
+    return _new(np.ones(shape, _float_or(dtype, "ones")), None, requires_grad, "ones")
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -93,14 +98,16 @@ def _like(t: Any, who: str) -> np.ndarray:
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of ``t``'s shape and dtype (or ``dtype``)."""
-    return _new(np.zeros_like(_like(t, "zeros_like"), dtype=dtype), None, requires_grad,
-                "zeros_like")
+    dtype = None if dtype is None else check_dtype(dtype, "zeros_like")
+    data = np.zeros_like(_like(t, "zeros_like"), dtype=dtype)
+    return _new(data, None, requires_grad, "zeros_like")
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of ``t``'s shape and dtype (or ``dtype``)."""
-    return _new(np.ones_like(_like(t, "ones_like"), dtype=dtype), None, requires_grad,
-                "ones_like")
+    dtype = None if dtype is None else check_dtype(dtype, "ones_like")
+    data = np.ones_like(_like(t, "ones_like"), dtype=dtype)
+    return _new(data, None, requires_grad, "ones_like")
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
@@ -134,13 +141,13 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
     if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 0:
         raise TypeError(f"linspace: steps must be a non-negative int, got {steps!r}")
     data = np.linspace(start, end, int(steps))
-    return _new(data, dtype or get_default_dtype(), requires_grad, "linspace")
+    return _new(data, _float_or(dtype, "linspace"), requires_grad, "linspace")
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """The ``n x m`` identity (``m`` defaults to ``n``), default float dtype."""
     _size((n,) if m is None else (n, m), "eye")
-    return _new(np.eye(n, m, dtype=dtype or get_default_dtype()), None, requires_grad, "eye")
+    return _new(np.eye(n, m, dtype=_float_or(dtype, "eye")), None, requires_grad, "eye")
 
 
 def rand(*size: Any, generator: Any = None, dtype: Any = None,
@@ -148,7 +155,7 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None,
     """Uniform samples in ``[0, 1)`` of the given size (default float dtype)."""
     shape = _size(size, "rand")
     data = numpy_rng(generator, "rand").random(shape)
-    return _new(data, dtype or get_default_dtype(), requires_grad, "rand")
+    return _new(data, _float_or(dtype, "rand"), requires_grad, "rand")
 
 
 def randn(*size: Any, generator: Any = None, dtype: Any = None,
@@ -162,7 +169,7 @@ def randn(*size: Any, generator: Any = None, dtype: Any = None,
     """
     shape = _size(size, "randn")
     data = numpy_rng(generator, "randn").standard_normal(shape)
-    return _new(data, dtype or get_default_dtype(), requires_grad, "randn")
+    return _new(data, _float_or(dtype, "randn"), requires_grad, "randn")
 
 
 def randint(low: int, high: int | None = None, size: Any = (), generator: Any = None,
