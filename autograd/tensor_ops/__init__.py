@@ -57,6 +57,8 @@ Tensor.__gt__ = compare.gt
 Tensor.__ge__ = compare.ge
 Tensor.__eq__ = compare.eq
 Tensor.__ne__ = compare.ne
+Tensor.all = compare.all
+Tensor.any = compare.any
 
 for _name in ("exp", "log", "sqrt", "tanh", "sigmoid", "leaky_relu", "elu", "sin", "cos"):
     setattr(Tensor, _name, _on_floats(getattr(elementwise, _name)))

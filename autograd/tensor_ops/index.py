@@ -56,6 +56,8 @@ def argmin(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 def integer_array(index: Any, who: str) -> np.ndarray:
     """An integer index given as an int Tensor, int ndarray or nested list of ints."""
     arr = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if arr.size == 0 and isinstance(index, (list, tuple)):
+        arr = arr.astype(np.int64)  # ``[]`` holds no floats
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{who} must hold integers, got dtype {arr.dtype}")
     return arr

@@ -42,8 +42,8 @@ def logsumexp(x: Tensor, axis: Any, keepdims: bool = False) -> Tensor:
     ``m + log(sum(exp(x - m)))`` with ``m`` the max: no overflow. Its gradient is the softmax.
 
     >>> from autograd import Tensor
-    >>> Tensor([1000.0, 1000.0]).logsumexp(axis=0).item() - 1000.0  # log 2
-    0.693359375
+    >>> round(Tensor([1000.0, 1000.0]).logsumexp(axis=0).item() - 1000.0, 3)  # log 2
+    0.693
     """
     x = floating(x)
     axes = normalize_axes(axis, x.ndim, "logsumexp")
