@@ -106,7 +106,7 @@ def test_squeeze_unsqueeze_expand_permute_view_as_pytorch():
     assert x.squeeze((1, 3)).shape == (2, 3)
     assert Tensor(5.0).squeeze().shape == () and Tensor([5.0]).squeeze(0).shape == ()
     assert x.unsqueeze(0).shape == (1, 2, 1, 3, 1) and x.unsqueeze(4).shape == (2, 1, 3, 1, 1)
-    with pytest.raises(IndexError, match=r"unsqueeze: dim 6 is out of range"):
+    with pytest.raises(ValueError, match=r"unsqueeze: axis 6 is out of range"):
         x.unsqueeze(6)
     y = Tensor([[1.0], [2.0]], requires_grad=True)
     e = y.expand(3, -1, 4)
