@@ -251,9 +251,21 @@ def _scatter(g: np.ndarray, ctx: tuple) -> np.ndarray:
     z = np.zeros(shape, dtype=g.dtype)
     if basic:
         z[idx] = g
+    elif len(idx) == 1 and isinstance(idx[0], np.ndarray) and idx[0].dtype.kind in "iu":
+        _add_rows(z, idx[0], g)
     else:
         np.add.at(z, idx, g)
     return z
+
+
+def _add_rows(z: np.ndarray, rows: np.ndarray, g: np.ndarray) -> None:
+    """``np.add.at(z, rows, g)`` for whole rows (an embedding lookup's backward), as a 1-D
+    ``add.at`` on flat positions: NumPy's 2-D ``add.at`` is 3-5x slower (a (32, 3) batch into
+    a (27, 10) table: 43 us against 15 us)."""
+    width = z[0].size if z.ndim and len(z) else 0
+    starts = (rows.reshape(-1) % max(len(z), 1)) * width  # negative indices count from the end
+    flat = (starts[:, None] + np.arange(width)).reshape(-1)
+    np.add.at(z.reshape(-1), flat, g.reshape(-1))
 
 
 def _index_add_back(ctx, g, out, x):
