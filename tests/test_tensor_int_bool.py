@@ -312,3 +312,10 @@ def test_argmax_errors():
         Tensor(np.zeros((2, 2))).argmax(axis=2)
     with pytest.raises(TypeError, match="axis must be an int"):
         Tensor(np.zeros((2, 2))).argmax(axis=(0, 1))
+
+
+def test_gradcheck_takes_int_tensors_as_constant_inputs():
+    x = Tensor(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), requires_grad=True)
+    rows = Tensor([2, 0, 2])
+    assert autograd.gradcheck(lambda t, i: (t[i] * t[i]).sum(), (x, rows))
+    assert autograd.gradgradcheck(lambda t, i: (t[i] ** 3).sum(), (x, rows))
