@@ -149,6 +149,8 @@ def test_clear_errors_for_out_of_range_ints_and_none():
     with pytest.raises(TypeError, match=r"got 'a' \(str\)"):
         Tensor([[1.0, 2.0], [3.0, "a"]])
     assert Tensor([2**63 - 1, -(2**63)]).dtype == I64  # the extremes still fit
+    with pytest.raises(TypeError, match=r"cannot hold Tensors: use autograd.stack"):
+        Tensor([Tensor(1.0), Tensor(2.0)])
 
 
 def test_repr_shows_a_dtype_only_when_the_data_does_not_give_it():
