@@ -143,6 +143,8 @@ def test_softmax_and_logsumexp_are_stable():
     assert Tensor(np.ones((2, 3))).logsumexp(axis=(0, 1), keepdims=True).shape == (1, 1)
     with pytest.raises(ValueError, match="softmax needs at least one dimension"):
         Tensor(1.0).softmax()
+    with pytest.raises(ValueError, match="softmax: axis 2 is out of range"):
+        Tensor([1.0]).softmax(axis=2)
 
 
 def test_softmax_method_matches_nn_functional():
