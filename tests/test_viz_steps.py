@@ -59,7 +59,7 @@ def test_frame_drawing_highlights_the_node_and_hides_later_grads():
     src = steps[2].graph.source
     highlighted = [line for line in src.splitlines()
                    if "label=<" in line and f'color="{R.HIGHLIGHT.border}"' in line
-                   and not line.startswith("\tlegend")]
+                   and not line.startswith("\tlabel=<")]  # the legend's swatch
     assert len(highlighted) == 1 and "<b>c</b>" in highlighted[0]
     assert f"grad {R.fmt_number(steps[2].grad)}" in highlighted[0]
     assert "grad ?" in [line for line in src.splitlines() if "<b>a</b>" in line][0]

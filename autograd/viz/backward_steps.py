@@ -71,7 +71,7 @@ class Step:
         return self.steps._draw(self.index)
 
     def svg(self) -> str:
-        """This frame as an SVG string (runs Graphviz's ``dot``)."""
+        """This frame as an SVG document (a string), its caption drawn above the graph."""
         return self.graph.svg()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kw: Any) -> dict:
@@ -167,13 +167,13 @@ class BackwardSteps:
             text += " (node not drawn: raise max_nodes)"
         return text
 
-    def _draw(self, i: int) -> Any:
+    def _draw(self, i: int, titled: bool = True) -> Any:
         position, grads = self.position, self.grads
 
         def grad_of(node: Any) -> Any:
             return grads.get(node) if position[node] <= i else R.PENDING
 
-        title = f"step {i + 1} of {len(self)}: {self.describe(i)}"
+        title = f"step {i + 1} of {len(self)}: {self.describe(i)}" if titled else None
         return self._plan.draw(
             rankdir=self.rankdir, grad_of=grad_of, highlight=self.order[i],
             grad_sizes=self._sizes, title=title,
@@ -186,11 +186,11 @@ class BackwardSteps:
 
         Pure HTML and CSS (radio buttons select the frame, a CSS animation plays them), so it
         works in any notebook front end and as a saved page, with no JavaScript. Each frame is
-        one run of ``dot``, so only the first ``max_frames`` are included; index the others
-        (``steps[i]``) or ``save()`` them.
+        one Graphviz render, so only the first ``max_frames`` are included; index the others
+        (``steps[i]``) or ``save()`` them. Each frame shrinks to the page's width when wider.
         """
         shown = self[:max_frames]
-        svgs = [_inline_svg(step.svg()) for step in shown]
+        svgs = [_inline_svg(self._draw(step.index, titled=False).svg()) for step in shown]
         captions = [self.describe(step.index) for step in shown]
         note = ""
         if len(shown) < len(self):
@@ -258,9 +258,12 @@ _ids = itertools.count()
 
 
 def _inline_svg(svg: str) -> str:
-    """An SVG document without its XML prolog and doctype, to sit inside HTML."""
+    """An SVG document without its XML prolog and doctype, to sit inside HTML, made to
+    shrink to the page's width when it is wider."""
+    from .digraph import fit_to_width
+
     start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+    return fit_to_width(svg[start:] if start >= 0 else svg)
 
 
 def _stepper_html(svgs: list[str], captions: list[str], seconds: float, note: str = "") -> str:

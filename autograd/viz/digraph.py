@@ -1,36 +1,98 @@
-"""``Drawing``: a ``graphviz.Digraph`` whose rendering errors say how to install Graphviz.
+"""``Drawing``: a ``graphviz.Digraph`` rendered by the Graphviz library ``pip install`` brings.
 
-Why: the ``graphviz`` Python package only writes DOT text; drawing it needs the separate ``dot``
-program. Without it the package fails with a terse "failed to execute PosixPath('dot')". Every
-path that runs ``dot`` (Jupyter's inline SVG, ``pipe``, ``render``, ``view``, ``unflatten``) goes
-through the overrides below and raises :class:`GraphvizNotFoundError` instead, whose message
-names the install command for each platform. ``.source`` never needs the program.
+Why: the ``graphviz`` Python package only writes DOT text and runs a separate ``dot`` program
+to draw it, so a fresh machine fails with "failed to execute PosixPath('dot')" until a system
+package is installed. ``pygraphviz`` (a dependency) ships wheels with the Graphviz library
+inside, so here every render (Jupyter's inline SVG, ``pipe``, ``render``, ``view``, ``svg``)
+runs in-process through it; the ``dot`` program is used only when ``pygraphviz`` cannot be
+imported (or ``CHAINRULE_GRAPHVIZ=dot`` asks for it). With neither, rendering raises
+:class:`GraphvizNotFoundError`, whose message says how to get one. ``.source`` needs neither.
+
+In Jupyter the SVG scales down to the cell's width (its ``viewBox`` kept), so a wide graph
+stays whole, output node included, instead of running off the page.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
 from typing import Any
 
 import graphviz
 
 INSTALL_HELP = (
-    "The Graphviz 'dot' program is needed to render this drawing but was not found on PATH. "
-    "Install Graphviz (the program, not only the Python package): "
+    "Rendering this drawing needs Graphviz, and neither the pygraphviz package nor the 'dot' "
+    "program was found. Install it with 'pip install pygraphviz' (its wheels bundle Graphviz "
+    "itself: nothing else to install), or install the Graphviz program: "
     "'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS), "
     "'conda install -c conda-forge graphviz' (conda), or 'winget install graphviz' / "
-    "https://graphviz.org/download/ (Windows), then restart the kernel. "
+    "https://graphviz.org/download/ (Windows); then restart the kernel. "
     "The DOT text is still available as '.source'."
 )
 
+BACKEND_ENV = "CHAINRULE_GRAPHVIZ"  # "pygraphviz" or "dot": force one way of rendering
+_lock = threading.Lock()  # the Graphviz library keeps global state: one render at a time
+
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):
-    """The ``dot`` program is missing; the message says how to install it."""
+    """Neither ``pygraphviz`` nor the ``dot`` program is available; the message says how to
+    install one."""
 
     def __init__(self, args: Any = None) -> None:
         RuntimeError.__init__(self, INSTALL_HELP)
 
     def __str__(self) -> str:
         return INSTALL_HELP
+
+
+def _pygraphviz() -> Any:
+    """The ``pygraphviz`` module, or None when it is not installed (or cannot load)."""
+    try:
+        import pygraphviz
+    except (ImportError, OSError):
+        return None
+    return pygraphviz
+
+
+def backend() -> str:
+    """How drawings are rendered here: ``"pygraphviz"`` (the bundled library, in-process)
+    or ``"dot"`` (the program on PATH). Raises :class:`GraphvizNotFoundError` with neither.
+
+    >>> from autograd.viz.digraph import backend
+    >>> backend() in ("pygraphviz", "dot")
+    True
+    """
+    wanted = os.environ.get(BACKEND_ENV, "").strip().lower()
+    if wanted not in ("", "pygraphviz", "dot"):
+        raise ValueError(f"{BACKEND_ENV} must be 'pygraphviz' or 'dot', got {wanted!r}")
+    if wanted != "dot" and _pygraphviz() is not None:
+        return "pygraphviz"
+    if wanted != "pygraphviz" and shutil.which("dot"):
+        return "dot"
+    raise GraphvizNotFoundError()
+
+
+def render_bytes(source: str, format: str = "svg", engine: str = "dot") -> bytes:
+    """Lay out and render DOT ``source`` with the bundled library (``format`` may carry a
+    renderer, as in ``"png:cairo"``)."""
+    pgv = _pygraphviz()
+    if pgv is None:
+        raise GraphvizNotFoundError()
+    with _lock:
+        graph = pgv.AGraph(string=source)
+        return graph.draw(format=format, prog=engine)
+
+
+def fit_to_width(svg: str) -> str:
+    """The SVG made to shrink to its container's width (never grow past its own size).
+
+    The ``width``/``height`` attributes stay (an ``<img>`` needs them for its natural size);
+    a style caps the width at 100% and lets the height follow the ``viewBox``.
+    """
+    return re.sub(r"<svg\b", '<svg style="max-width:100%;height:auto"', svg, count=1)
 
 
 def _explained(call: Any, *args: Any, **kwargs: Any) -> Any:
@@ -44,20 +106,99 @@ def _explained(call: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 class Drawing(graphviz.Digraph):
-    """A Digraph that shows itself as SVG in Jupyter and explains a missing ``dot`` program.
+    """A Digraph that renders with the bundled Graphviz library and fits a notebook cell.
 
-    Jupyter's inline display calls ``pipe``; ``view`` calls ``render``: both are covered.
+    ``pipe`` and ``render`` keep ``graphviz``'s signatures (Jupyter's display calls
+    ``pipe``; ``view`` calls ``render``); ``svg()`` is the drawing as an SVG string.
     """
 
-    def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        return _explained(super().pipe, *args, **kwargs)
+    def pipe(
+        self,
+        format: str | None = None,
+        renderer: str | None = None,
+        formatter: str | None = None,
+        neato_no_op: Any = None,
+        quiet: bool = False,
+        *,
+        engine: str | None = None,
+        encoding: str | None = None,
+    ) -> Any:
+        if backend() == "dot":
+            return _explained(
+                super().pipe, format, renderer, formatter, neato_no_op, quiet,
+                engine=engine, encoding=encoding,
+            )
+        spec = ":".join(p for p in (format or self.format, renderer, formatter) if p)
+        data = render_bytes(self.source, spec, engine or self.engine)
+        return data.decode(encoding) if encoding else data
 
-    def render(self, *args: Any, **kwargs: Any) -> Any:
-        return _explained(super().render, *args, **kwargs)
+    def render(
+        self,
+        filename: str | os.PathLike | None = None,
+        directory: str | os.PathLike | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        renderer: str | None = None,
+        formatter: str | None = None,
+        neato_no_op: Any = None,
+        quiet: bool = False,
+        quiet_view: bool = False,
+        *,
+        outfile: str | os.PathLike | None = None,
+        engine: str | None = None,
+        raise_if_result_exists: bool = False,
+        overwrite_source: bool = False,
+    ) -> str:
+        """Save the DOT source to ``filename`` and render it next to it (``filename.svg``),
+        or to ``outfile``; returns the rendered file's path, as ``graphviz`` does."""
+        if backend() == "dot":
+            return _explained(
+                super().render, filename, directory, view, cleanup, format, renderer,
+                formatter, neato_no_op, quiet, quiet_view, outfile=outfile, engine=engine,
+                raise_if_result_exists=raise_if_result_exists,
+                overwrite_source=overwrite_source,
+            )
+        if outfile is not None:
+            out = Path(outfile)
+            format = format or out.suffix.lstrip(".") or self.format
+            if filename is None:  # the source goes next to the output, as graphviz does
+                filename = out.with_suffix(".gv")
+            out = Path(directory if directory is not None else self.directory) / out
+        format = format or self.format
+        source_path = self.save(filename, directory=directory)
+        rendered = str(out) if outfile is not None else f"{source_path}.{format}"
+        if raise_if_result_exists and os.path.exists(rendered):
+            raise graphviz.FileExistsError(f"output file exists: {rendered!r}")
+        if os.path.abspath(rendered) == os.path.abspath(source_path) and not overwrite_source:
+            raise ValueError(f"outfile {rendered!r} is the source file: pass overwrite_source")
+        data = self.pipe(format, renderer, formatter, engine=engine)
+        Path(rendered).write_bytes(data)
+        if cleanup:
+            os.remove(source_path)
+        if view or quiet_view:
+            self._view(rendered, format=format, quiet=quiet_view)
+        return rendered
 
-    def unflatten(self, *args: Any, **kwargs: Any) -> Any:
-        return _explained(super().unflatten, *args, **kwargs)
+    def unflatten(self, stagger: int | None = None, fanout: bool = False,
+                  chain: int | None = None) -> Any:
+        """``graphviz``'s ``unflatten`` (a better aspect ratio for wide, shallow graphs), run
+        by the ``unflatten`` program ``pygraphviz``'s wheels bundle, else the one on PATH."""
+        pgv = _pygraphviz()
+        if pgv is None or os.environ.get(BACKEND_ENV, "").strip().lower() == "dot":
+            return _explained(super().unflatten, stagger, fanout, chain)
+        if fanout and stagger is None:
+            raise graphviz.RequiredArgumentError("fanout given without stagger")
+        args = [f"-l {stagger}" if stagger is not None else "", "-f" if fanout else "",
+                f"-c {chain}" if chain is not None else ""]
+        with _lock:
+            out = pgv.AGraph(string=self.source).unflatten(" ".join(a for a in args if a))
+        return graphviz.Source(str(out), format=self.format, engine=self.engine)
 
     def svg(self) -> str:
-        """The drawing as an SVG string (runs ``dot``)."""
+        """The drawing as an SVG document (a string)."""
         return self.pipe(format="svg", encoding="utf-8")
+
+    def _repr_image_svg_xml(self) -> str:
+        """Jupyter's inline SVG: the drawing, shrunk to fit the cell when it is wider."""
+        return fit_to_width(self.svg())

@@ -108,13 +108,12 @@ def record_label(
     style: Style,
     grad: Any,
     show_grad: bool,
-    horizontal: bool,
     grad_size: tuple[int, int] | None = None,
 ) -> str:
     """The HTML-like Graphviz label of one node: name, data and grad in one table.
 
-    A Value is one row (``name | data | grad``; one column when ``horizontal`` is False). A
-    Tensor is a header (name, shape, dtype) over its data and grad previews side by side.
+    A Value is a card, name over data over grad (narrow, so a left-to-right graph fits a
+    page). A Tensor is a header (name, shape, dtype) over its data and grad side by side.
     ``grad`` is the value to show (``PENDING``: not reached yet); ``grad_size`` reserves the
     grad cell's final size, so step-through frames keep one layout.
     """
@@ -142,10 +141,7 @@ def record_label(
         cells.append(_cell([f"data {fmt_number(node.data)}"]))
         if grad_cell:
             cells.append(grad_cell)
-        if horizontal:
-            rows = "<tr>" + "".join(cells) + "</tr>"
-        else:
-            rows = "".join(f"<tr>{c}</tr>" for c in cells)
+        rows = "".join(f"<tr>{c}</tr>" for c in cells)
     return (
         f'<<table border="{style.width}" cellborder="1" cellspacing="0" cellpadding="4" '
         f'bgcolor="{style.fill}" color="{style.border}">{rows}</table>>'
