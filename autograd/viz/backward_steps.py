@@ -40,10 +40,17 @@ def backward_steps(
     ``gradient`` seeds a non-scalar Tensor output, as in ``Tensor.backward(gradient)``.
     ``params``, ``rankdir`` and ``max_nodes`` are as in :func:`draw_dot`. No ``.grad`` changes.
 
-    >>> steps = backward_steps(loss)
-    >>> steps                        # in Jupyter: the graph with a step bar
-    >>> steps[0].node is loss, steps[0].grad
-    >>> steps.save("frames/")        # step_000.svg ... and backward_steps.html
+    >>> import tempfile
+    >>> from autograd import Value, backward_steps
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> loss = a * b + b
+    >>> steps = backward_steps(loss)  # in Jupyter: the graph with a step bar
+    >>> len(steps), steps[0].node is loss, steps[0].grad
+    (4, True, 1.0)
+    >>> steps[1]
+    Step(2/4: grad of the '*' output = 1.0000; '*' passes it back to 2 inputs)
+    >>> [p.name for p in steps.save(tempfile.mkdtemp())]   # one SVG per step and a page
+    ['step_000.svg', 'step_001.svg', 'step_002.svg', 'step_003.svg', 'backward_steps.html']
     """
     return BackwardSteps(root, gradient, params=params, rankdir=rankdir, max_nodes=max_nodes)
 
