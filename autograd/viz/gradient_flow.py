@@ -195,8 +195,8 @@ class GradientFlow:
         first layer on the left; returns the matplotlib ``Axes``."""
         import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(self) + 2), 3.2))
+        if ax is None:  # constrained layout: a saved figure keeps its labels and legend whole
+            _, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(self) + 2), 3.2), layout="constrained")
         names = [r.name for r in self.layers]
         x = np.arange(len(self))
 
