@@ -2,7 +2,9 @@
 program needed), files, Jupyter's fitted SVG, the ``dot`` program when present, and the
 error that says how to get Graphviz when neither is there."""
 
+import base64
 import html
+import os
 import re
 import shutil
 import struct
@@ -84,21 +86,36 @@ def test_pipe_and_render_keep_graphvizs_surface(bundled, tmp_path):
         g.render(outfile=tmp_path / "sub.svg", raise_if_result_exists=True)
 
 
-def test_jupyter_svg_shrinks_to_the_cell_and_keeps_its_viewbox(bundled):
+def shown_svgs(html_text: str) -> list[str]:
+    """The SVG documents inside HTML's ``<img src="data:image/svg+xml;base64,...">``."""
+    found = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html_text)
+    return [base64.b64decode(data).decode("utf-8") for data in found]
+
+
+def test_jupyter_shows_html_that_fits_the_cell_and_the_svg(bundled):
     g = draw_dot(neuron_after_backward())
-    shown = g._repr_mimebundle_()["image/svg+xml"]
-    tag = re.search(r"<svg[^>]*>", shown).group()
+    bundle = g._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/svg+xml"}
+    tag = re.search(r"<svg[^>]*>", bundle["image/svg+xml"]).group()
     assert 'style="max-width:100%;height:auto"' in tag
     assert 'viewBox="' in tag and re.search(r'width="[\d.]+pt"', tag)  # natural size kept
-    assert shown.replace(' style="max-width:100%;height:auto"', "", 1) == g.svg()
+    assert bundle["image/svg+xml"].replace(' style="max-width:100%;height:auto"', "", 1) == g.svg()
+    html_text = bundle["text/html"]
+    width = svg_size_pt(g.svg())[0]
+    assert "overflow-x:auto" in html_text and "max-width:100%" in html_text
+    assert f"min-width:{width / 2:.0f}pt" in html_text  # shrinks to half, then scrolls
+    assert shown_svgs(html_text) == [bundle["image/svg+xml"]]
     assert list(g._repr_mimebundle_(include=["image/png"])) == ["image/png"]
+    assert "text/html" not in g._repr_mimebundle_(exclude=["text/html"])
 
 
 def test_stepper_frames_fit_the_page(bundled):
     steps = backward_steps(neuron_after_backward())
     page = steps.html()
-    assert page.count('<svg style="max-width:100%;height:auto"') == len(steps)
-    assert page.count("step 1 of") == 0  # the caption is HTML above the frame, not in it
+    frames = shown_svgs(page)
+    assert len(frames) == len(steps) and page.count("max-width:100%") == len(steps)
+    assert not any("step 1 of" in f for f in frames)  # the caption is HTML above each frame
+    assert "grad 6.0000" in html.unescape(frames[-1])  # the last frame has every gradient
     assert "step 1 of" in steps[0].svg()  # a frame on its own carries its caption
 
 
@@ -152,3 +169,17 @@ def test_without_graphviz_the_error_says_how_to_get_it(monkeypatch, tmp_path):
         assert isinstance(err.value, graphviz.ExecutableNotFound)
     assert repr(Value(1.0))  # reprs never need Graphviz
     assert not hasattr(Value(1.0), "_repr_svg_") and not hasattr(Value(1.0), "_repr_mimebundle_")
+
+
+def test_graphviz_errors_raise_and_fontconfig_noise_is_dropped(bundled, capfd):
+    g = draw_dot(neuron_after_backward())
+    g.node("broken", label="<<table><tr><td>no closing tag</td></tr>>")
+    with pytest.raises(ValueError, match="Graphviz could not render.*mismatched tag"):
+        g.svg()
+    capfd.readouterr()
+    with digraph._graphviz_messages() as messages:
+        os.write(2, b'Fontconfig warning: "05-reset-dirs-sample.conf": unknown element\n')
+        os.write(2, b"Warning: node too small for its label\n")
+    assert messages == ["Warning: node too small for its label"]
+    err = capfd.readouterr().err
+    assert "node too small" in err and "Fontconfig" not in err

@@ -197,7 +197,7 @@ class BackwardSteps:
         (``steps[i]``) or ``save()`` them. Each frame shrinks to the page's width when wider.
         """
         shown = self[:max_frames]
-        svgs = [_inline_svg(self._draw(step.index, titled=False).svg()) for step in shown]
+        svgs = [_frame_html(self._draw(step.index, titled=False).svg()) for step in shown]
         captions = [self.describe(step.index) for step in shown]
         note = ""
         if len(shown) < len(self):
@@ -251,7 +251,7 @@ class BackwardSteps:
             paths.append(path)
         if html:
             captions = [self.describe(i) for i in range(len(self))]
-            page = _stepper_html([_inline_svg(s) for s in svgs], captions, 1.0)
+            page = _stepper_html([_frame_html(s) for s in svgs], captions, 1.0)
             path = out / "backward_steps.html"
             path.write_text(
                 "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>backward pass</title>"
@@ -264,13 +264,11 @@ class BackwardSteps:
 _ids = itertools.count()
 
 
-def _inline_svg(svg: str) -> str:
-    """An SVG document without its XML prolog and doctype, to sit inside HTML, made to
-    shrink to the page's width when it is wider."""
-    from .digraph import fit_to_width
+def _frame_html(svg: str) -> str:
+    """A frame as HTML that fits the page (see ``digraph.html_figure``)."""
+    from .digraph import html_figure
 
-    start = svg.find("<svg")
-    return fit_to_width(svg[start:] if start >= 0 else svg)
+    return html_figure(svg, alt="a frame of the backward pass")
 
 
 def _stepper_html(svgs: list[str], captions: list[str], seconds: float, note: str = "") -> str:

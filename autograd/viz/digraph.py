@@ -8,16 +8,24 @@ runs in-process through it; the ``dot`` program is used only when ``pygraphviz``
 imported (or ``CHAINRULE_GRAPHVIZ=dot`` asks for it). With neither, rendering raises
 :class:`GraphvizNotFoundError`, whose message says how to get one. ``.source`` needs neither.
 
-In Jupyter the SVG scales down to the cell's width (its ``viewBox`` kept), so a wide graph
-stays whole, output node included, instead of running off the page.
+In Jupyter and in exported HTML a wide drawing shrinks to the cell's width (to half its size at
+most; beyond that it scrolls, starting at the right end, where a left-to-right graph has its
+output), instead of running off the page. The SVG travels as an ``<img>`` data URI, which
+notebook viewers that strip inline SVG (GitHub's) still show.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
+import sys
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +41,7 @@ INSTALL_HELP = (
     "The DOT text is still available as '.source'."
 )
 
+MIN_SCALE = 0.5  # a drawing shrinks to fit the page down to this scale, then it scrolls
 BACKEND_ENV = "CHAINRULE_GRAPHVIZ"  # "pygraphviz" or "dot": force one way of rendering
 _lock = threading.Lock()  # the Graphviz library keeps global state: one render at a time
 
@@ -81,9 +90,37 @@ def render_bytes(source: str, format: str = "svg", engine: str = "dot") -> bytes
     pgv = _pygraphviz()
     if pgv is None:
         raise GraphvizNotFoundError()
-    with _lock:
+    with _lock, _graphviz_messages() as messages:
         graph = pgv.AGraph(string=source)
-        return graph.draw(format=format, prog=engine)
+        data = graph.draw(format=format, prog=engine)
+    errors = [line for line in messages if line.startswith("Error")]
+    if errors:  # the dot program exits with an error here; the library just draws less
+        raise ValueError("Graphviz could not render this drawing: " + " ".join(errors))
+    return data
+
+
+@contextmanager
+def _graphviz_messages() -> Iterator[list[str]]:
+    """Collect what the Graphviz library writes to file descriptor 2 (in Jupyter it would
+    show under the cell) into the yielded list; pass it on to ``sys.stderr``, except the
+    bundled fontconfig's harmless complaints about a newer system font configuration."""
+    messages: list[str] = []
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with tempfile.TemporaryFile() as captured:
+            os.dup2(captured.fileno(), 2)
+            try:
+                yield messages
+            finally:
+                os.dup2(saved, 2)
+                captured.seek(0)
+                text = captured.read().decode("utf-8", "replace")
+    finally:
+        os.close(saved)
+    messages += [line for line in text.splitlines() if not line.startswith("Fontconfig ")]
+    if messages:
+        sys.stderr.write("\n".join(messages) + "\n")
 
 
 def fit_to_width(svg: str) -> str:
@@ -93,6 +130,20 @@ def fit_to_width(svg: str) -> str:
     a style caps the width at 100% and lets the height follow the ``viewBox``.
     """
     return re.sub(r"<svg\b", '<svg style="max-width:100%;height:auto"', svg, count=1)
+
+
+def html_figure(svg: str, alt: str = "graph") -> str:
+    """``svg`` as HTML that fits the page: an ``<img>`` at its own size when that fits, else
+    shrunk to the page's width (down to ``MIN_SCALE``), else in a box that scrolls sideways
+    and starts at its right end."""
+    found = re.search(r'<svg\b[^>]*?\bwidth="([\d.]+)pt"', svg)
+    floor = f"min-width:{MIN_SCALE * float(found.group(1)):.0f}pt;" if found else ""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        '<div style="overflow-x:auto;direction:rtl;text-align:left">'
+        f'<img style="max-width:100%;{floor}height:auto;direction:ltr" alt="{escape(alt)}" '
+        f'src="data:image/svg+xml;base64,{data}"></div>'
+    )
 
 
 def _explained(call: Any, *args: Any, **kwargs: Any) -> Any:
@@ -202,3 +253,13 @@ class Drawing(graphviz.Digraph):
     def _repr_image_svg_xml(self) -> str:
         """Jupyter's inline SVG: the drawing, shrunk to fit the cell when it is wider."""
         return fit_to_width(self.svg())
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kw: Any) -> dict:
+        """The SVG, and (what notebooks and exported HTML show first) the same SVG as HTML
+        that fits the page; ``include``/``exclude`` pick mimetypes as in ``graphviz``."""
+        bundle = super()._repr_mimebundle_(include=include, exclude=exclude, **kw)
+        wanted = include is None or "text/html" in include
+        if wanted and "text/html" not in (exclude or ()):
+            svg = bundle.get("image/svg+xml") or self.svg()
+            bundle["text/html"] = html_figure(svg, alt=f"drawing {self.name}")
+        return bundle
