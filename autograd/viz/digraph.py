@@ -176,8 +176,8 @@ class Drawing(graphviz.Digraph):
     ) -> Any:
         if backend() == "dot":
             return _explained(
-                super().pipe, format, renderer, formatter, neato_no_op, quiet,
-                engine=engine, encoding=encoding,
+                super().pipe, format, renderer=renderer, formatter=formatter,
+                neato_no_op=neato_no_op, quiet=quiet, engine=engine, encoding=encoding,
             )
         spec = ":".join(p for p in (format or self.format, renderer, formatter) if p)
         data = render_bytes(self.source, spec, engine or self.engine)
@@ -205,10 +205,10 @@ class Drawing(graphviz.Digraph):
         or to ``outfile``; returns the rendered file's path, as ``graphviz`` does."""
         if backend() == "dot":
             return _explained(
-                super().render, filename, directory, view, cleanup, format, renderer,
-                formatter, neato_no_op, quiet, quiet_view, outfile=outfile, engine=engine,
-                raise_if_result_exists=raise_if_result_exists,
-                overwrite_source=overwrite_source,
+                super().render, filename, directory=directory, view=view, cleanup=cleanup,
+                format=format, renderer=renderer, formatter=formatter, neato_no_op=neato_no_op,
+                quiet=quiet, quiet_view=quiet_view, outfile=outfile, engine=engine,
+                raise_if_result_exists=raise_if_result_exists, overwrite_source=overwrite_source,
             )
         if outfile is not None:
             out = Path(outfile)
@@ -223,7 +223,7 @@ class Drawing(graphviz.Digraph):
             raise graphviz.FileExistsError(f"output file exists: {rendered!r}")
         if os.path.abspath(rendered) == os.path.abspath(source_path) and not overwrite_source:
             raise ValueError(f"outfile {rendered!r} is the source file: pass overwrite_source")
-        data = self.pipe(format, renderer, formatter, engine=engine)
+        data = self.pipe(format, renderer=renderer, formatter=formatter, engine=engine)
         Path(rendered).write_bytes(data)
         if cleanup:
             os.remove(source_path)
