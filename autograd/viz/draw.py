@@ -53,8 +53,20 @@ def draw_dot(
         legend: add a small legend of the colours.
         title: a caption drawn above the graph.
 
-    Rendering needs the Graphviz ``dot`` program; without it, displaying or rendering raises
-    an error saying how to install it, while ``.source`` (the DOT text) always works.
+    It renders (Jupyter's display, ``.svg()``, ``.pipe()``, ``.render()``) with the Graphviz
+    library that pygraphviz bundles, no system install needed (see ``digraph``); without any
+    Graphviz, rendering raises an error saying how to get it. ``.source`` always works.
+
+    >>> from autograd import Value, draw_dot
+    >>> a = Value(2.0, label="a")
+    >>> b = a * a + 1
+    >>> b.label = "b"
+    >>> b.backward()
+    >>> g = draw_dot(b)
+    >>> "<b>a</b>" in g.source and "grad 4.0000" in g.source   # db/da = 2a, before rendering
+    True
+    >>> g.svg().count('class="node"')                         # a, a*a, b and their two ops
+    5
     """
     plan = GraphPlan(root, params=params, max_nodes=max_nodes, cluster=cluster)
     return plan.draw(rankdir=rankdir, show_grad=show_grad, legend=legend, title=title)

@@ -47,7 +47,7 @@ def gradient_flow(model: Any, by: str = "layer") -> GradientFlow:
     >>> import numpy as np
     >>> import nn
     >>> from autograd import Tensor, gradient_flow
-    >>> nn.manual_seed(0)
+    >>> _ = nn.manual_seed(0)      # the initial weights (it returns the generator)
     >>> model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))
     >>> loss = (model(Tensor(np.ones((5, 4)))) ** 2).mean()
     >>> loss.backward()
