@@ -286,7 +286,8 @@ def _stepper_html(svgs: list[str], captions: list[str], seconds: float, note: st
         f"@keyframes {uid}play{{0%{{visibility:visible}}{100 / n:.4f}%{{visibility:hidden}}"
         "100%{visibility:hidden}}",
         f"#{uid} #{uid}-play:checked ~ .frames .frame{{display:block;position:absolute;top:0;"
-        f"left:0;visibility:hidden;animation:{uid}play {n * seconds:g}s step-end infinite}}",
+        f"left:0;width:100%;visibility:hidden;"
+        f"animation:{uid}play {n * seconds:g}s step-end infinite}}",
         f"#{uid} #{uid}-play:checked ~ .frames .f0{{position:relative}}",
         f"#{uid} #{uid}-play:checked ~ .bar label[for={uid}-play]"
         "{background:#d32f2f;color:#fff}",
