@@ -122,9 +122,13 @@ def grad(
     ``create_graph=True`` the returned gradients are nodes of a new graph, so they can be
     differentiated again (grad of grad, Hessian-vector products, Newton steps).
 
-    >>> x = Value(3.0); y = x ** 3
-    >>> dy, = grad(y, x, create_graph=True)   # 3x² = 27
+    >>> from autograd import Value, grad
+    >>> x = Value(3.0)
+    >>> y = x ** 3
+    >>> dy, = grad(y, x, create_graph=True)   # 3x² = 27, a Value with a graph of its own
     >>> d2y, = grad(dy, x)                     # 6x = 18
+    >>> dy.data, d2y.data
+    (27.0, 18.0)
     """
     outputs = _as_tuple(outputs, "outputs")
     inputs = _as_tuple(inputs, "inputs")

@@ -38,8 +38,12 @@ class _SetGradMode(contextlib.ContextDecorator):
 class no_grad(_SetGradMode):
     """Ops inside record no graph: results are leaves. Use for evaluation and updates.
 
+    >>> from autograd import Value, no_grad
+    >>> x = Value(3.0)
     >>> with no_grad():
     ...     y = x * 2          # y has no parents, backward stops here
+    >>> y.data, y._prev
+    (6.0, ())
     """
 
     _mode = False

@@ -47,11 +47,13 @@ _keep_freed_memory()
 class Tensor:
     """An n-dimensional array that records how it was computed, for reverse-mode autodiff.
 
-    >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> from autograd import Tensor
+    >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)   # lists become float32
     >>> loss = (x * x).sum()
     >>> loss.backward()
     >>> x.grad                      # 2x
-    array([[2., 4.], [6., 8.]], dtype=float32)
+    array([[2., 4.],
+           [6., 8.]], dtype=float32)
     """
 
     __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_back", "_ctx", "_op")

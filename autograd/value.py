@@ -78,10 +78,14 @@ def _fmt(x: float) -> str:
 class Value:
     """A scalar that remembers how it was computed, so ``backward()`` can apply the chain rule.
 
+    >>> from autograd import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    >>> c = a * b + a ** 2          # -2.0
+    >>> c = a * b + a ** 2
+    >>> c.data
+    -2.0
     >>> c.backward()
-    >>> a.grad, b.grad              # (b + 2a, a) = (1.0, 2.0)
+    >>> a.grad, b.grad              # (b + 2a, a)
+    (1.0, 2.0)
     """
 
     __slots__ = ("data", "grad", "label", "_prev", "_back", "_ctx", "_op")

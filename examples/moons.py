@@ -16,13 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-import graphviz
 import numpy as np
 from tqdm import tqdm
 
 import nn
 import optim
 from autograd import Value, draw_dot, no_grad
+from autograd.viz.digraph import GraphvizNotFoundError
 
 STEPS = 100
 ALPHA = 1e-4  # L2 strength, as in micrograd's demo
@@ -130,7 +130,7 @@ def main() -> int:
     try:
         svg = draw_neuron(model, X, args.out / "neuron.svg")
         print(f"graph of one neuron: {svg}")
-    except graphviz.ExecutableNotFound as e:  # no `dot` program: the message says how to install it
+    except GraphvizNotFoundError as e:  # no Graphviz at all: the message says how to get it
         print(f"graph of one neuron not drawn: {e}", file=sys.stderr)
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     print(f"training accuracy {accuracy:.0%}; took {wall:.1f} s ({cpu:.1f} s of CPU)")

@@ -30,3 +30,21 @@ def test_readme_examples_run(tmp_path, monkeypatch):
     for t in tests:
         t()
     assert (tmp_path / "model.npz").exists()
+
+
+def test_quickstart_runs_tests_doctests_and_notebooks_and_ci_needs_no_apt():
+    """The Quickstart's test command covers the docstring examples too, and CI runs it on a
+    machine set up by pip alone: pygraphviz (its wheels bundle Graphviz) is a dependency."""
+    root = README.parent
+    quickstart = README.read_text().split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    commands = [line for line in quickstart.splitlines() if "pytest" in line and "&&" in line]
+    assert commands == [
+        'python3 -m venv .venv && .venv/bin/pip install -q -e ".[dev]" && .venv/bin/python -m '
+        "pytest -q -p no:cacheprovider tests --doctest-modules autograd nn optim --nbmake notebooks"
+    ]
+    ci = [line for line in (root / ".ci" / "run").read_text().splitlines()
+          if line.strip() and not line.lstrip().startswith("#")]
+    assert not any("apt-get" in line or "apt " in line for line in ci)
+    pyproject = (root / "pyproject.toml").read_text()
+    dependencies = re.search(r"^dependencies = \[(.*?)\]", pyproject, flags=re.M | re.S).group(1)
+    assert '"pygraphviz>=2.0.4"' in dependencies

@@ -5,7 +5,7 @@
 - ``gradient_flow(model)``: a :class:`GradientFlow`, per-layer gradient norms with a table and plot.
 
 Nothing here imports ``graphviz`` or ``matplotlib`` until a drawing or a plot is made, and
-nothing runs the ``dot`` program until one is rendered.
+nothing loads Graphviz itself (pygraphviz's bundled library) until one is rendered.
 """
 
 from .backward_steps import BackwardSteps, Step, backward_steps

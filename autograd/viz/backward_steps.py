@@ -40,10 +40,17 @@ def backward_steps(
     ``gradient`` seeds a non-scalar Tensor output, as in ``Tensor.backward(gradient)``.
     ``params``, ``rankdir`` and ``max_nodes`` are as in :func:`draw_dot`. No ``.grad`` changes.
 
-    >>> steps = backward_steps(loss)
-    >>> steps                        # in Jupyter: the graph with a step bar
-    >>> steps[0].node is loss, steps[0].grad
-    >>> steps.save("frames/")        # step_000.svg ... and backward_steps.html
+    >>> import tempfile
+    >>> from autograd import Value, backward_steps
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> loss = a * b + b
+    >>> steps = backward_steps(loss)  # in Jupyter: the graph with a step bar
+    >>> len(steps), steps[0].node is loss, steps[0].grad
+    (4, True, 1.0)
+    >>> steps[1]
+    Step(2/4: grad of the '*' output = 1.0000; '*' passes it back to 2 inputs)
+    >>> [p.name for p in steps.save(tempfile.mkdtemp())]   # one SVG per step and a page
+    ['step_000.svg', 'step_001.svg', 'step_002.svg', 'step_003.svg', 'backward_steps.html']
     """
     return BackwardSteps(root, gradient, params=params, rankdir=rankdir, max_nodes=max_nodes)
 
@@ -71,7 +78,7 @@ class Step:
         return self.steps._draw(self.index)
 
     def svg(self) -> str:
-        """This frame as an SVG string (runs Graphviz's ``dot``)."""
+        """This frame as an SVG document (a string), its caption drawn above the graph."""
         return self.graph.svg()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kw: Any) -> dict:
@@ -167,13 +174,13 @@ class BackwardSteps:
             text += " (node not drawn: raise max_nodes)"
         return text
 
-    def _draw(self, i: int) -> Any:
+    def _draw(self, i: int, titled: bool = True) -> Any:
         position, grads = self.position, self.grads
 
         def grad_of(node: Any) -> Any:
             return grads.get(node) if position[node] <= i else R.PENDING
 
-        title = f"step {i + 1} of {len(self)}: {self.describe(i)}"
+        title = f"step {i + 1} of {len(self)}: {self.describe(i)}" if titled else None
         return self._plan.draw(
             rankdir=self.rankdir, grad_of=grad_of, highlight=self.order[i],
             grad_sizes=self._sizes, title=title,
@@ -186,11 +193,11 @@ class BackwardSteps:
 
         Pure HTML and CSS (radio buttons select the frame, a CSS animation plays them), so it
         works in any notebook front end and as a saved page, with no JavaScript. Each frame is
-        one run of ``dot``, so only the first ``max_frames`` are included; index the others
-        (``steps[i]``) or ``save()`` them.
+        one Graphviz render, so only the first ``max_frames`` are included; index the others
+        (``steps[i]``) or ``save()`` them. Each frame shrinks to the page's width when wider.
         """
         shown = self[:max_frames]
-        svgs = [_inline_svg(step.svg()) for step in shown]
+        svgs = [_frame_html(self._draw(step.index, titled=False).svg()) for step in shown]
         captions = [self.describe(step.index) for step in shown]
         note = ""
         if len(shown) < len(self):
@@ -244,7 +251,7 @@ class BackwardSteps:
             paths.append(path)
         if html:
             captions = [self.describe(i) for i in range(len(self))]
-            page = _stepper_html([_inline_svg(s) for s in svgs], captions, 1.0)
+            page = _stepper_html([_frame_html(s) for s in svgs], captions, 1.0)
             path = out / "backward_steps.html"
             path.write_text(
                 "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>backward pass</title>"
@@ -257,10 +264,11 @@ class BackwardSteps:
 _ids = itertools.count()
 
 
-def _inline_svg(svg: str) -> str:
-    """An SVG document without its XML prolog and doctype, to sit inside HTML."""
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+def _frame_html(svg: str) -> str:
+    """A frame as HTML that fits the page (see ``digraph.html_figure``)."""
+    from .digraph import html_figure
+
+    return html_figure(svg, alt="a frame of the backward pass")
 
 
 def _stepper_html(svgs: list[str], captions: list[str], seconds: float, note: str = "") -> str:
@@ -278,7 +286,8 @@ def _stepper_html(svgs: list[str], captions: list[str], seconds: float, note: st
         f"@keyframes {uid}play{{0%{{visibility:visible}}{100 / n:.4f}%{{visibility:hidden}}"
         "100%{visibility:hidden}}",
         f"#{uid} #{uid}-play:checked ~ .frames .frame{{display:block;position:absolute;top:0;"
-        f"left:0;visibility:hidden;animation:{uid}play {n * seconds:g}s step-end infinite}}",
+        f"left:0;width:100%;visibility:hidden;"
+        f"animation:{uid}play {n * seconds:g}s step-end infinite}}",
         f"#{uid} #{uid}-play:checked ~ .frames .f0{{position:relative}}",
         f"#{uid} #{uid}-play:checked ~ .bar label[for={uid}-play]"
         "{background:#d32f2f;color:#fff}",

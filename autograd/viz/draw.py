@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -52,8 +53,20 @@ def draw_dot(
         legend: add a small legend of the colours.
         title: a caption drawn above the graph.
 
-    Rendering needs the Graphviz ``dot`` program; without it, displaying or rendering raises
-    an error saying how to install it, while ``.source`` (the DOT text) always works.
+    It renders (Jupyter's display, ``.svg()``, ``.pipe()``, ``.render()``) with the Graphviz
+    library that pygraphviz bundles, no system install needed (see ``digraph``); without any
+    Graphviz, rendering raises an error saying how to get it. ``.source`` always works.
+
+    >>> from autograd import Value, draw_dot
+    >>> a = Value(2.0, label="a")
+    >>> b = a * a + 1
+    >>> b.label = "b"
+    >>> b.backward()
+    >>> g = draw_dot(b)
+    >>> "<b>a</b>" in g.source and "grad 4.0000" in g.source   # db/da = 2a, before rendering
+    True
+    >>> g.svg().count('class="node"')                         # a, a*a, b and their two ops
+    5
     """
     plan = GraphPlan(root, params=params, max_nodes=max_nodes, cluster=cluster)
     return plan.draw(rankdir=rankdir, show_grad=show_grad, legend=legend, title=title)
@@ -126,7 +139,6 @@ class GraphPlan:
         from .digraph import Drawing
 
         grad_of = grad_of or (lambda node: node.grad)
-        horizontal = rankdir in ("LR", "RL")
         g = Drawing(name="chainrule", format="svg")
         g.attr(rankdir=rankdir, fontname=R.FONT, fontsize="11", nodesep="0.25", ranksep="0.35",
                newrank="true")
@@ -139,7 +151,7 @@ class GraphPlan:
             nid = self.ids[node]
             style = R.HIGHLIGHT if node is highlight else self.style(node)
             label = R.record_label(
-                node, self.name(node), style, grad_of(node), show_grad, horizontal,
+                node, self.name(node), style, grad_of(node), show_grad,
                 (grad_sizes or {}).get(node),
             )
             where = self.clusters.get(node)
@@ -185,18 +197,17 @@ class GraphPlan:
                    fontcolor="#424242", margin="0.15,0.08")
             for op_id in missing_inputs:
                 g.edge("hidden", op_id, style="dashed", color="#9e9e9e")
+        lines = [title] if title else []
+        if self.hidden:
+            lines.append(f"showing the {len(self.nodes)} nodes nearest the output; "
+                         f"{len(self.hidden)} more not drawn (raise max_nodes to see them)")
+        kinds = None
         if legend:
             kinds = {self.style(n) for n in self.nodes}
             if highlight is not None:
                 kinds.add(R.HIGHLIGHT)
-            g.node("legend", label=_legend(kinds, show_grad), shape="plaintext")
-        caption = title or ""
-        if self.hidden:
-            note = (f"showing the {len(self.nodes)} nodes nearest the output; "
-                    f"{len(self.hidden)} more not drawn (raise max_nodes to see them)")
-            caption = f"{caption}\n{note}" if caption else note
-        if caption:
-            g.attr(label=caption, labelloc="t" if title else "b", fontsize="12")
+        if lines or kinds:  # the caption and legend sit above the graph, out of its layout
+            g.attr(label=_caption(lines, kinds, show_grad), labelloc="t", labeljust="l")
         return g
 
     def hidden_summary(self) -> str:
@@ -317,8 +328,17 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name)
 
 
+def _caption(lines: list[str], kinds: set | None, show_grad: bool) -> str:
+    """The graph's label: caption lines (title, what was left out) over a one-row legend."""
+    rows = "".join(f'<tr><td align="left"><font point-size="12">{escape(line)}</font></td></tr>'
+                   for line in lines)
+    if kinds:
+        rows += f'<tr><td align="left">{_legend(kinds, show_grad)}</td></tr>'
+    return f'<<table border="0" cellspacing="0" cellpadding="2">{rows}</table>>'
+
+
 def _legend(kinds: set, show_grad: bool) -> str:
-    """A small table of the colours in use (only the kinds this drawing has)."""
+    """A one-row table of the colours in use (only the kinds this drawing has)."""
     rows = [
         (R.HIGHLIGHT, "grad just completed"),
         (R.OUTPUT, "output"),
@@ -326,17 +346,13 @@ def _legend(kinds: set, show_grad: bool) -> str:
         (R.LEAF, "input / constant"),
         (R.COMPUTED, "computed"),
     ]
-    cells = "".join(
-        f'<tr><td bgcolor="{s.fill}" color="{s.border}" border="{s.width}" width="14"></td>'
-        f'<td align="left" border="0"><font point-size="9">{text}</font></td></tr>'
-        for s, text in rows
-        if s in kinds
-    )
-    cells += (f'<tr><td bgcolor="{R.OP_FILL}" color="{R.OP_BORDER}" style="rounded" width="14">'
-              '</td><td align="left" border="0"><font point-size="9">op</font></td></tr>')
+    swatch = '<td bgcolor="{}" color="{}" border="{}" width="14"></td>'
+    text = '<td align="left" border="0"><font point-size="9" color="{}">{}</font></td>'
+    cells = "".join(swatch.format(s.fill, s.border, s.width) + text.format(R.MUTED, name)
+                    for s, name in rows if s in kinds)
+    cells += swatch.format(R.OP_FILL, R.OP_BORDER, 1) + text.format(R.MUTED, "op")
     if show_grad:
-        cells += (f'<tr><td colspan="2" align="left" border="0"><font point-size="9" '
-                  f'color="{R.GRAD_COLOR}">grad = d output / d node</font></td></tr>')
-    return (f'<<table border="0" cellborder="1" cellspacing="2" cellpadding="2" color="#bdbdbd">'
-            f'<tr><td colspan="2" border="0"><font point-size="9"><b>legend</b></font></td></tr>'
-            f"{cells}</table>>")
+        cells += text.format(R.GRAD_COLOR, "grad = d output / d node")
+    return (f'<table border="0" cellborder="1" cellspacing="3" cellpadding="1">'
+            f'<tr><td border="0"><font point-size="9"><b>legend</b></font></td>{cells}</tr>'
+            "</table>")

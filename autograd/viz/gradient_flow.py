@@ -44,10 +44,23 @@ def gradient_flow(model: Any, by: str = "layer") -> GradientFlow:
     bias (a micrograd ``MLP`` groups its scalar parameters by ``Layer``);
     ``by="parameter"`` gives one row per named parameter. Call it after ``backward()``.
 
+    >>> import numpy as np
+    >>> import nn
+    >>> from autograd import Tensor, gradient_flow
+    >>> _ = nn.manual_seed(0)      # the initial weights (it returns the generator)
+    >>> model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))
+    >>> loss = (model(Tensor(np.ones((5, 4)))) ** 2).mean()
     >>> loss.backward()
     >>> report = gradient_flow(model)
-    >>> print(report)            # name, grad norm, param norm, ratio; a verdict at the end
-    >>> report.plot()            # log-scale bars: vanishing gradients show as a slope
+    >>> [(layer.name, layer.size) for layer in report.layers]   # Linear 0 and Linear 2
+    [('0', 40), ('2', 9)]
+    >>> print(report)    # doctest: +ELLIPSIS
+    layer  params  grad norm  param norm  grad/param
+    -----  ------  ---------  ----------  ----------
+    0          40  ...
+    2           9  ...
+    healthy: first/last layer gradient ratio ...
+    >>> ax = report.plot()       # log-scale bars (matplotlib): vanishing shows as a slope
     """
     if by not in ("layer", "parameter"):
         raise ValueError(f"by must be 'layer' or 'parameter', got {by!r}")
@@ -182,8 +195,8 @@ class GradientFlow:
         first layer on the left; returns the matplotlib ``Axes``."""
         import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(self) + 2), 3.2))
+        if ax is None:  # constrained layout: a saved figure keeps its labels and legend whole
+            _, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(self) + 2), 3.2), layout="constrained")
         names = [r.name for r in self.layers]
         x = np.arange(len(self))
 

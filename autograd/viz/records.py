@@ -90,7 +90,7 @@ def _cell(
         body = f"<b>{body}</b>"
     if color:
         body = f'<font color="{color}">{body}</font>'
-    attrs = ""
+    attrs = ' align="left"' if len(lines) > 1 else ""  # a preview's rows line up on the left
     if bg:
         attrs += f' bgcolor="{bg}"'
     if size:
@@ -110,13 +110,12 @@ def record_label(
     style: Style,
     grad: Any,
     show_grad: bool,
-    horizontal: bool,
     grad_size: tuple[int, int] | None = None,
 ) -> str:
     """The HTML-like Graphviz label of one node: name, data and grad in one table.
 
-    A Value is one row (``name | data | grad``; one column when ``horizontal`` is False). A
-    Tensor is a header (name, shape, dtype) over its data and grad previews side by side.
+    A node is a card: its name (a Tensor's with its shape and dtype) over its data over its
+    grad, narrow so that a left-to-right graph fits a page.
     ``grad`` is the value to show (``PENDING``: not reached yet); ``grad_size`` reserves the
     grad cell's final size, so step-through frames keep one layout.
     """
@@ -137,17 +136,15 @@ def record_label(
         head = f'<font color="{MUTED}">({dims}) {np.asarray(node.data).dtype}</font>'
         if name:
             head = f"<b>{escape(name)}</b>  {head}"
-        span = 2 if grad_cell else 1
-        rows = f'<tr><td colspan="{span}">{head}</td></tr><tr>{data_cell}{grad_cell or ""}</tr>'
+        rows = f"<tr><td>{head}</td></tr><tr>{data_cell}</tr>"
+        if grad_cell:
+            rows += f"<tr>{grad_cell}</tr>"
     else:
         cells = [_cell([name], bold=True)] if name else []
         cells.append(_cell([f"data {fmt_number(node.data)}"]))
         if grad_cell:
             cells.append(grad_cell)
-        if horizontal:
-            rows = "<tr>" + "".join(cells) + "</tr>"
-        else:
-            rows = "".join(f"<tr>{c}</tr>" for c in cells)
+        rows = "".join(f"<tr>{c}</tr>" for c in cells)
     return (
         f'<<table border="{style.width}" cellborder="1" cellspacing="0" cellpadding="4" '
         f'bgcolor="{style.fill}" color="{style.border}">{rows}</table>>'
