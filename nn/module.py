@@ -272,12 +272,12 @@ class Module:
     def state_dict(self) -> dict[str, np.ndarray]:
         """Every parameter and buffer as ``name -> ndarray copy`` (a Value as a 0-d float64
         array)."""
-        return {name: np.array(getattr(p, "data", p), copy=True) for name, p in self._named_state()}
+        return {name: np.array(_array_of(p), copy=True) for name, p in self._named_state()}
 
     def load_state_dict(
         self, state: Mapping[str, Any], strict: bool = True
     ) -> IncompatibleKeys:
-        """Copy ``state`` (as from ``state_dict`` or ``nn.load_state``) into the parameters.
+        """Copy ``state`` (as from ``state_dict`` or ``nn.load_state``) into parameters and buffers.
 
         All or nothing: every key, shape and dtype is checked before any parameter changes,
         and one ``StateDictError`` lists every problem. Missing and unexpected keys are errors
@@ -309,7 +309,7 @@ class Module:
             if isinstance(p, Value):
                 p.data = float(arr)
             else:  # a Tensor parameter or a buffer (an ndarray)
-                np.copyto(getattr(p, "data", p), arr, casting="same_kind")
+                np.copyto(_array_of(p), arr, casting="same_kind")
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: Any) -> Any:
@@ -341,6 +341,11 @@ def _indent(text: str) -> str:
     return text.replace("\n", "\n  ")
 
 
+def _array_of(p: Parameter | np.ndarray) -> Any:
+    """The data of a parameter, or a buffer (which is its own ndarray)."""
+    return p if isinstance(p, np.ndarray) else p.data
+
+
 def _checked_array(name: str, value: Any, p: Parameter) -> tuple[np.ndarray | None, str]:
     """``value`` as an ndarray fit for parameter ``p``, or an explanation of why it is not."""
     if isinstance(value, (Value, Tensor)):
@@ -349,7 +354,7 @@ def _checked_array(name: str, value: Any, p: Parameter) -> tuple[np.ndarray | No
         arr = np.asarray(value)
     except (TypeError, ValueError) as e:
         return None, f"{name!r}: cannot be read as an array ({e})"
-    target = np.asarray(getattr(p, "data", p))  # a buffer is the ndarray itself
+    target = np.asarray(_array_of(p))
     if arr.dtype.kind not in "biuf" or not np.can_cast(arr.dtype, target.dtype, "same_kind"):
         return None, f"{name!r}: dtype {arr.dtype} cannot be loaded into {target.dtype}"
     if arr.shape != target.shape:

@@ -105,11 +105,12 @@ def _check_count(num_features: Any) -> int:
 class BatchNorm1d(Module):
     """Batch normalization of ``(N, C)`` or ``(N, C, L)`` inputs, as ``torch.nn.BatchNorm1d``.
 
-    Parameters ``weight`` (ones) and ``bias`` (zeros) when ``affine``; buffers ``running_mean``
-    (zeros), ``running_var`` (ones) and ``num_batches_tracked`` (int64 0) when
-    ``track_running_stats``, saved in ``state_dict`` under PyTorch's names. In training mode it
-    normalizes by the batch statistics and updates the running ones; in eval mode it uses the
-    running ones (the batch's when not tracking). ``momentum=None``: a cumulative average.
+    Parameters ``weight`` (ones) and ``bias`` (zeros, unless ``bias=False``) when ``affine``;
+    buffers ``running_mean`` (zeros), ``running_var`` (ones) and ``num_batches_tracked`` (int64
+    0) when ``track_running_stats``, saved in ``state_dict`` under PyTorch's names. In training
+    mode it normalizes by the batch statistics and updates the running ones; in eval mode it
+    uses the running ones (the batch's when not tracking). ``momentum=None``: a cumulative
+    average.
 
     >>> bn = BatchNorm1d(3)
     >>> list(bn.state_dict())
@@ -117,7 +118,8 @@ class BatchNorm1d(Module):
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True) -> None:
+                 affine: bool = True, track_running_stats: bool = True, *,
+                 bias: bool = True) -> None:
         self.num_features = _check_count(num_features)
         if not eps > 0:
             raise ValueError(f"BatchNorm1d eps must be positive, got {eps!r}")
@@ -127,7 +129,8 @@ class BatchNorm1d(Module):
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         dtype = get_default_dtype()
         self.weight = Tensor(np.ones(num_features, dtype), requires_grad=True) if affine else None
-        self.bias = Tensor(np.zeros(num_features, dtype), requires_grad=True) if affine else None
+        self.bias = Tensor(np.zeros(num_features, dtype), requires_grad=True) \
+            if affine and bias else None
         tracked = self.track_running_stats
         self.register_buffer("running_mean", np.zeros(num_features, dtype) if tracked else None)
         self.register_buffer("running_var", np.ones(num_features, dtype) if tracked else None)
@@ -144,8 +147,9 @@ class BatchNorm1d(Module):
     def reset_parameters(self) -> None:
         """Running statistics reset, weight 1, bias 0."""
         self.reset_running_stats()
-        if self.affine:
+        if self.weight is not None:
             self.weight.data[...] = 1
+        if self.bias is not None:
             self.bias.data[...] = 0
 
     def forward(self, x: Any) -> Tensor:
@@ -174,7 +178,8 @@ class BatchNorm1d(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 def _normalized_shape(shape: Any, op: str) -> tuple[int, ...]:
@@ -244,4 +249,4 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")

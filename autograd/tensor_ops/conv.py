@@ -20,7 +20,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..tensor import Tensor, make
-from .pick import pick
+from .pick import picked
 
 
 class ConvGeometry(NamedTuple):
@@ -233,12 +233,17 @@ def max_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry) -> Tensor:
     d = x.data
     n, c, h, w = d.shape
     oh, ow = _conv_out_hw(d.shape, kernel, geo)
-    kh, kw = kernel
-    win = _windows(_padded(d, geo.padding, -np.inf), kernel, (oh, ow), geo)
-    best = win.reshape(n, c, kh * kw, oh, ow).argmax(axis=2)  # the first maximum
     (th, tw), (ph, pw), (dh, dw) = geo.stride, geo.padding, geo.dilation
-    i, j = np.divmod(best, kw)
+    win = _windows(_padded(d, geo.padding, -np.inf), kernel, (oh, ow), geo)
+    best = win[:, :, 0, 0].copy()
+    where = np.zeros(best.shape, np.intp)  # the kernel offset of each window's maximum
+    for k in range(1, kernel[0] * kernel[1]):  # a scan over kernel offsets, as PyTorch's
+        v = win[:, :, k // kernel[1], k % kernel[1]]
+        larger = v > best  # strictly: the first maximum wins ties
+        np.copyto(best, v, where=larger)
+        where[larger] = k
+    i, j = np.divmod(where, kernel[1])
     rows = np.arange(oh).reshape(-1, 1) * th - ph + i * dh
     cols = np.arange(ow) * tw - pw + j * dw
     flat = (np.arange(n * c).reshape(n, c, 1, 1) * h + rows) * w + cols
-    return pick(x, flat)
+    return picked(x, best, flat)

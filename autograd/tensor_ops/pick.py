@@ -20,6 +20,12 @@ def pick(x: Tensor, flat: np.ndarray) -> Tensor:
     return make(x.data.reshape(-1)[flat], (x,), _pick_back, "pick", (flat, x.shape))
 
 
+def picked(x: Tensor, values: np.ndarray, flat: np.ndarray) -> Tensor:
+    """``pick(x, flat)`` when its values ``x.ravel()[flat]`` are already at hand (max pooling
+    finds them while it looks for the maxima)."""
+    return make(values, (x,), _pick_back, "pick", (flat, x.shape))
+
+
 def _pick_back(ctx, g, out, x):
     return (put_add(g, ctx[0], ctx[1]),)
 
