@@ -29,8 +29,8 @@ def embedding_indices(input: Any, num_embeddings: int) -> np.ndarray:
     elif data.dtype.kind not in "iu" and not (data.size == 0 and data.dtype.kind == "f"):
         raise TypeError(f"embedding: indices must be integers, got dtype {data.dtype}")
     data = data.astype(np.intp, copy=False)
-    bad = np.flatnonzero((data < 0) | (data >= num_embeddings))
-    if bad.size:
+    if data.size and (data.min() < 0 or data.max() >= num_embeddings):
+        bad = np.flatnonzero((data < 0) | (data >= num_embeddings))
         i = int(bad[0])
         raise IndexError(f"embedding: index {data.flat[i]} (at flat position {i}) is out of "
                          f"range for {num_embeddings} embeddings")
