@@ -152,6 +152,33 @@ def test_second_derivatives(op, data, seed):
     check_second_order(op, arrays_, kw, seed)
 
 
+@pytest.mark.parametrize("x_shape, w_shape, kw", [
+    ((3, 6, 11, 9), (9, 2, 3, 4), dict(stride=(3, 2), padding=(2, 1), dilation=(1, 2), groups=3)),
+    ((2, 4, 16, 16), (8, 4, 5, 5), dict(stride=1, padding=2)),
+    ((4, 2, 7, 13), (2, 1, 1, 3), dict(stride=(1, 4), groups=2)),
+])
+def test_larger_convolutions_match_the_loops_forward_and_backward(x_shape, w_shape, kw):
+    rng = np.random.default_rng(5)
+    x = Tensor(rng.normal(size=x_shape), requires_grad=True)
+    w = Tensor(rng.normal(size=w_shape), requires_grad=True)
+    out = F.conv2d(x, w, **kw)
+    geo = {k: (v, v) if isinstance(v, int) and k != "groups" else v for k, v in kw.items()}
+    np.testing.assert_allclose(out.data, naive_conv2d(x.data, w.data, **geo), rtol=1e-10,
+                               atol=1e-10)
+    g = rng.normal(size=out.shape)
+    out.backward(g)
+    eps = 1e-6
+    for t in (x, w):  # a few directional finite differences (the factory does every element)
+        for _ in range(3):
+            d = rng.normal(size=t.shape)
+            t.data += eps * d
+            up = np.sum(g * naive_conv2d(x.data, w.data, **geo))
+            t.data -= 2 * eps * d
+            down = np.sum(g * naive_conv2d(x.data, w.data, **geo))
+            t.data += eps * d
+            assert np.sum(t.grad * d) == pytest.approx((up - down) / (2 * eps), rel=1e-6)
+
+
 def test_third_derivative_of_conv_matches_finite_differences():
     """The conv family is closed under differentiation: gradcheck the second gradient too."""
     rng = np.random.default_rng(0)

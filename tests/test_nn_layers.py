@@ -318,10 +318,12 @@ def test_register_buffer_is_state_but_not_a_parameter():
             self.scale = Tensor(np.ones(2), requires_grad=True)
             self.register_buffer("seen", np.zeros(2))
             self.register_buffer("unused", None)
+            self.register_buffer("scratch", np.zeros(3), persistent=False)
 
     m = Counter()
     assert m.parameters() == [m.scale]
-    assert list(m.state_dict()) == ["scale", "seen"]  # a None buffer is not saved
+    assert list(m.state_dict()) == ["scale", "seen"]  # None and non-persistent: not saved
+    assert [name for name, _ in m.named_buffers()] == ["seen", "scratch"]
     m.seen = np.full(2, 5.0)  # assigning an array replaces the buffer
     np.testing.assert_array_equal(m.state_dict()["seen"], [5.0, 5.0])
     with pytest.raises(TypeError, match="buffer 'seen'"):
