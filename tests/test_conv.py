@@ -1,6 +1,6 @@
-"""Conv2d, MaxPool2d and AvgPool2d: ops against naive loop references, through the property-test
-factory (forward, gradients and second derivatives vs finite differences, nothing mutated),
-output shapes over stride/padding/dilation/groups, PyTorch's initialization, clear errors."""
+"""Conv2d, MaxPool2d and AvgPool2d beyond the property-test factory (their rows are in
+``layer_cases.py``): larger cases against the loops, third derivatives, output shapes over
+stride/padding/dilation/groups, PyTorch's initialization and reprs, ties, clear errors."""
 
 from __future__ import annotations
 
@@ -9,147 +9,13 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
-from tensor_factory import (
-    DISTINCT,
-    Op,
-    R,
-    arrays,
-    check_forward_and_grads,
-    check_second_order,
-)
+from layer_cases import _out, conv_geometry, naive_conv2d, naive_pool
+from tensor_factory import numeric_grads
 
 import autograd
 import nn
 from autograd import Tensor
 from nn import functional as F
-
-# ------------------------------------------------------------ naive references (loops)
-
-
-def _pad(x, ph, pw, fill=0.0):
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
-
-
-def _out(size, k, s, p, d):
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
-
-
-def naive_conv2d(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
-    """Every output element as the sum of its window times the kernel: the definition."""
-    n, c, h, wd = x.shape
-    o, cg, kh, kw = w.shape
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
-    xp = _pad(x, ph, pw)
-    oh, ow = _out(h, kh, sh, ph, dh), _out(wd, kw, sw, pw, dw)
-    out = np.zeros((n, o, oh, ow))
-    per_group = o // groups
-    for i in range(n):
-        for oc in range(o):
-            g = oc // per_group
-            for r in range(oh):
-                for col in range(ow):
-                    patch = xp[i, g * cg:(g + 1) * cg,
-                               r * sh:r * sh + dh * (kh - 1) + 1:dh,
-                               col * sw:col * sw + dw * (kw - 1) + 1:dw]
-                    out[i, oc, r, col] = np.sum(patch * w[oc]) + (0.0 if b is None else b[oc])
-    return out
-
-
-def naive_pool(x, kernel, stride, padding, dilation=(1, 1), kind="max"):
-    n, c, h, w = x.shape
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    xp = _pad(x, ph, pw, -np.inf if kind == "max" else 0.0)
-    oh, ow = _out(h, kh, sh, ph, dh), _out(w, kw, sw, pw, dw)
-    out = np.zeros((n, c, oh, ow))
-    for r in range(oh):
-        for col in range(ow):
-            win = xp[:, :, r * sh:r * sh + dh * (kh - 1) + 1:dh,
-                     col * sw:col * sw + dw * (kw - 1) + 1:dw]
-            out[:, :, r, col] = win.max(axis=(2, 3)) if kind == "max" else win.mean(axis=(2, 3))
-    return out
-
-
-# ------------------------------------------------------------------------ case strategies
-
-
-@st.composite
-def conv_geometry(draw, max_groups=2, bias=True):
-    """Small shapes (finite differences perturb every element) over every option."""
-    groups = draw(st.integers(1, max_groups))
-    cg, og, n = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
-    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    padding = (draw(st.integers(0, 1)), draw(st.integers(0, 1)))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    hw = []
-    for a in (0, 1):
-        need = max(1, dilation[a] * (kernel[a] - 1) + 1 - 2 * padding[a])
-        hw.append(draw(st.integers(need, need + 2)))
-    x_shape = (n, cg * groups, *hw)
-    w_shape = (og * groups, cg, *kernel)
-    kw = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
-    return x_shape, w_shape, kw
-
-
-@st.composite
-def conv_case(draw, bias=True, weight_const=False):
-    x_shape, w_shape, kw = draw(conv_geometry())
-    x, w = draw(arrays(x_shape, R)), draw(arrays(w_shape, R))
-    ins = (x,) if weight_const else (x, w)
-    if weight_const:
-        kw["c"] = w
-    if bias:
-        ins += (draw(arrays(w_shape[:1], R)),)
-    return ins, kw
-
-
-@st.composite
-def pool_case(draw, kind):
-    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = draw(st.one_of(st.none(), st.tuples(st.integers(1, 2), st.integers(1, 2))))
-    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
-    hw = tuple(draw(st.integers(max(1, k - 2 * p), max(1, k - 2 * p) + 3))
-               for k, p in zip(kernel, padding))
-    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)), *hw)
-    x = draw(arrays(shape, DISTINCT, unique=True) if kind == "max" else arrays(shape, R))
-    return (x,), {"kernel_size": kernel, "stride": stride, "padding": padding}
-
-
-def _naive_max(x, kernel_size, stride, padding):
-    return naive_pool(x, kernel_size, stride or kernel_size, padding, kind="max")
-
-
-def _naive_avg(x, kernel_size, stride, padding):
-    return naive_pool(x, kernel_size, stride or kernel_size, padding, kind="avg")
-
-
-CONV_OPS = [
-    Op("conv2d", lambda x, w, b, **kw: F.conv2d(x, w, b, **kw),
-       lambda x, w, b, **kw: naive_conv2d(x, w, b, **kw), conv_case()),
-    Op("conv2d_no_bias", lambda x, w, **kw: F.conv2d(x, w, **kw),
-       lambda x, w, **kw: naive_conv2d(x, w, **kw), conv_case(bias=False)),
-    Op("conv2d_const_weight", lambda x, c, **kw: F.conv2d(x, Tensor(c), **kw),
-       lambda x, c, **kw: naive_conv2d(x, c, **kw), conv_case(bias=False, weight_const=True)),
-    Op("max_pool2d", lambda x, **kw: F.max_pool2d(x, **kw), _naive_max, pool_case("max")),
-    Op("avg_pool2d", lambda x, **kw: F.avg_pool2d(x, **kw), _naive_avg, pool_case("avg")),
-]
-
-
-@pytest.mark.parametrize("op", CONV_OPS, ids=[op.name for op in CONV_OPS])
-@settings(max_examples=25)
-@given(data=st.data(), seed=st.integers(0, 2**16))
-def test_forward_and_gradients(op, data, seed):
-    arrays_, kw = data.draw(op.case)
-    check_forward_and_grads(op, arrays_, kw, seed)
-
-
-@pytest.mark.parametrize("op", CONV_OPS, ids=[op.name for op in CONV_OPS])
-@settings(max_examples=8)
-@given(data=st.data(), seed=st.integers(0, 2**16))
-def test_second_derivatives(op, data, seed):
-    arrays_, kw = data.draw(op.case)
-    check_second_order(op, arrays_, kw, seed)
 
 
 @pytest.mark.parametrize("x_shape, w_shape, kw", [
@@ -179,18 +45,32 @@ def test_larger_convolutions_match_the_loops_forward_and_backward(x_shape, w_sha
             assert np.sum(t.grad * d) == pytest.approx((up - down) / (2 * eps), rel=1e-6)
 
 
-def test_third_derivative_of_conv_matches_finite_differences():
-    """The conv family is closed under differentiation: gradcheck the second gradient too."""
+@pytest.mark.parametrize("layer", [
+    lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1, groups=2),
+    lambda x, w, b: F.conv2d(x, w, b, dilation=(1, 2), padding=(0, 1), groups=2),
+    lambda x, w, b: F.max_pool2d(F.conv2d(x, w, b, padding=1, groups=2), 2, stride=1),
+    lambda x, w, b: F.avg_pool2d(F.conv2d(x, w, b, groups=2), 2, padding=1),
+], ids=["conv2d", "conv2d_dilated", "max_pool2d", "avg_pool2d"])
+def test_third_derivatives_match_finite_differences(layer):
+    """The conv family is closed under differentiation: a function of the first gradients,
+    differentiated with ``create_graph=True`` again, runs the differentiable branch of every
+    op's backward (the factory's second-order check runs the plain ones)."""
     rng = np.random.default_rng(0)
-    x = Tensor(rng.normal(size=(1, 2, 4, 4)), requires_grad=True)
-    w = Tensor(rng.normal(size=(2, 1, 2, 2)), requires_grad=True)
+    arrays = (rng.normal(size=(1, 2, 4, 4)), rng.normal(size=(2, 1, 2, 2)), rng.normal(size=2))
 
-    def second(x, w):
-        y = (F.conv2d(x, w, stride=(2, 1), padding=1, groups=2) ** 2).sum()
-        gx, gw = autograd.grad(y, [x, w], create_graph=True)
-        return (gx * gx).sum() + (gw * gx.sum()).sum()
+    def second(x, w, b):
+        y = (layer(x, w, b) ** 2).sum()
+        gx, gw, gb = autograd.grad(y, [x, w, b], create_graph=True)
+        return (gx * gx).sum() + (gw * gx.sum()).sum() + (gb * gw.sum()).sum()
 
-    assert autograd.gradgradcheck(second, (x, w))
+    def leaves(*arrs):
+        return [Tensor(a, requires_grad=True) for a in arrs]
+
+    xs = leaves(*arrays)
+    analytic = autograd.grad(second(*xs), xs, create_graph=True)
+    numeric = numeric_grads(lambda *arrs: second(*leaves(*arrs)).item(), arrays)
+    for a, n in zip(analytic, numeric):
+        np.testing.assert_allclose(a.data, n, rtol=1e-5, atol=1e-6)
 
 
 # ------------------------------------------------------------------------------ shapes

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layer_cases import LAYER_OPS
 from tensor_factory import (
     DISTINCT,
     KINKLESS,
@@ -141,6 +142,7 @@ OPS = [
        bcast(OFF_GRID, k=ON_GRID)),
     Op("minimum_ndarray", lambda a, c: autograd.minimum(a, c), lambda a, c: np.minimum(a, c),
        bcast(OFF_GRID, const=ON_GRID)),
+    *LAYER_OPS,  # conv2d, pooling, embedding, batch_norm, layer_norm (tests/layer_cases.py)
 ]
 
 
