@@ -63,9 +63,11 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
 
     >>> import numpy as np
     >>> from autograd import Tensor
-    >>> avg_pool2d(Tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 2).data[0, 0]
-    array([[ 2.5,  4.5],
-           [10.5, 12.5]])
+    >>> ones = Tensor(np.ones((1, 1, 2, 2)))
+    >>> avg_pool2d(ones, 2, stride=1, padding=1).data[0, 0, 0]    # the zero padding counts
+    array([0.25, 0.5 , 0.25])
+    >>> avg_pool2d(ones, 2, stride=1, padding=1, count_include_pad=False).data[0, 0, 0]
+    array([1., 1., 1.])
     """
     x = as_input(input, None, "avg_pool2d", (3, 4))
     kernel, geo = _geometry("avg_pool2d", kernel_size, stride, padding)

@@ -133,6 +133,14 @@ def test_max_pool_routes_a_tie_to_the_first_maximum_as_pytorch():
     np.testing.assert_array_equal(x.grad, [[[[0.0, 1.0], [0.0, 0.0]]]])
 
 
+def test_max_pool_a_nan_is_the_maximum_as_in_pytorch():
+    x = Tensor(np.array([[[[1.0, np.nan], [5.0, np.nan]]]]), requires_grad=True)
+    out = F.max_pool2d(x, 2)
+    assert np.isnan(out.data).all()
+    out.backward(np.ones((1, 1, 1, 1)))
+    np.testing.assert_array_equal(x.grad, [[[[0.0, 0.0], [0.0, 1.0]]]])  # the last NaN
+
+
 def test_max_pool_overlapping_windows_accumulate():
     x = Tensor(np.array([[[[0.0, 0.0, 0.0], [0.0, 9.0, 0.0], [0.0, 0.0, 0.0]]]]),
                requires_grad=True)

@@ -261,7 +261,9 @@ def max_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry) -> Tensor:
     where = np.zeros(best.shape, np.uint8 if kh * kw <= 256 else np.intp)  # kernel offset
     for k in range(1, kh * kw):  # a scan over kernel offsets, as PyTorch's
         v = win[:, :, k // kw, k % kw]
-        np.putmask(where, v > best, k)  # strictly larger: the first maximum wins ties
+        # Strictly larger, so the first maximum wins ties; a NaN always takes over, as in
+        # PyTorch's kernel (``val > max || isnan(val)``), and np.maximum carries it along.
+        np.putmask(where, (v > best) | np.isnan(v), k)
         np.maximum(best, v, out=best)
     offsets = (np.arange(kh) * (dh * w)).reshape(-1, 1) + np.arange(kw) * dw
     corners = (np.arange(oh) * th - ph).reshape(-1, 1) * w + (np.arange(ow) * tw - pw)
