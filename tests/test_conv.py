@@ -86,6 +86,24 @@ def test_conv2d_output_shape_follows_pytorchs_formula(geometry):
     assert out.shape == (x_shape[0], w_shape[0], *expected)
 
 
+@pytest.mark.parametrize("kernel, dilation", [((3, 3), 1), ((4, 2), 1), ((2, 5), (2, 1))])
+def test_padding_same_keeps_the_size_with_the_extra_zero_after(kernel, dilation):
+    rng = np.random.default_rng(6)
+    x, w = rng.normal(size=(2, 2, 7, 6)), rng.normal(size=(3, 2, *kernel))
+    out = F.conv2d(Tensor(x), Tensor(w), padding="same", dilation=dilation)
+    assert out.shape == (2, 3, 7, 6)
+    d = (dilation, dilation) if isinstance(dilation, int) else dilation
+    totals = [di * (k - 1) for di, k in zip(d, kernel)]  # PyTorch: floor(total / 2) before
+    before = [t // 2 for t in totals]
+    xp = np.pad(x, ((0, 0), (0, 0), (before[0], totals[0] - before[0]),
+                    (before[1], totals[1] - before[1])))
+    np.testing.assert_allclose(out.data, naive_conv2d(xp, w, dilation=d), rtol=1e-10)
+    valid = F.conv2d(Tensor(x), Tensor(w), padding="valid", dilation=dilation)
+    np.testing.assert_allclose(valid.data, naive_conv2d(x, w, dilation=d), rtol=1e-10)
+    assert repr(nn.Conv2d(1, 2, 4, padding="same")) == \
+        "Conv2d(1, 2, kernel_size=(4, 4), stride=(1, 1), padding=same)"
+
+
 def test_conv2d_module_shapes_and_unbatched_input():
     conv = nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2)
     assert conv.weight.shape == (6, 2, 3, 2) and conv.bias.shape == (6,)
@@ -201,6 +219,8 @@ def test_float32_stays_float32():
     (lambda: F.conv2d(Tensor(np.ones((1, 1, 5, 5))), Tensor(np.ones((1, 1, 3, 3))), stride=0),
      "stride must be at least 1"),
     (lambda: nn.Conv2d(3, 4, 3, groups=2), r"in_channels \(3\) must be divisible by groups"),
+    (lambda: nn.Conv2d(1, 1, 3, stride=2, padding="same"), "not supported for strided"),
+    (lambda: nn.Conv2d(1, 1, 3, padding="full"), "must be 'valid' or 'same', got 'full'"),
     (lambda: nn.Conv2d(4, 3, 3, groups=2), r"out_channels \(3\) must be divisible by groups"),
     (lambda: nn.Conv2d(0, 3, 3), "in_channels must be a positive int"),
     (lambda: nn.MaxPool2d(2, padding=2), "at most half of the kernel size"),
