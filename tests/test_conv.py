@@ -194,6 +194,17 @@ def test_avg_pool_without_padding_count_is_differentiable():
         lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False) ** 2, (x,))
 
 
+def test_an_empty_batch_gives_empty_outputs_and_zero_gradients():
+    model = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1, groups=2), nn.MaxPool2d(2),
+                          nn.AvgPool2d(2))
+    x = Tensor(np.zeros((0, 2, 8, 8), np.float32), requires_grad=True)
+    out = model(x)
+    assert out.shape == (0, 4, 2, 2)
+    out.sum().backward()
+    assert x.grad.shape == (0, 2, 8, 8)
+    np.testing.assert_array_equal(model[0].weight.grad, np.zeros((4, 1, 3, 3)))
+
+
 def test_float32_stays_float32():
     conv = nn.Conv2d(1, 2, 3)
     out = nn.MaxPool2d(2)(nn.AvgPool2d(1)(conv(np.zeros((1, 1, 6, 6)))))

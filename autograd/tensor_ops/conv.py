@@ -92,7 +92,8 @@ def _im2col(x: np.ndarray, kernel: tuple, out_hw: tuple, geo: ConvGeometry) -> n
     (dh, dw), (th, tw) = geo.dilation, geo.stride
     shape = (xp.shape[0], *kernel, *out_hw, xp.shape[3])
     win = as_strided(xp, shape, (sc, sh * dh, sw * dw, sh * th, sw * tw, sn), writeable=False)
-    return win.reshape(geo.groups, xp.shape[0] // geo.groups * kernel[0] * kernel[1], -1)
+    k = xp.shape[0] // geo.groups * kernel[0] * kernel[1]
+    return win.reshape(geo.groups, k, out_hw[0] * out_hw[1] * xp.shape[3])
 
 
 def _col2im(cols: np.ndarray, x_shape: tuple, kernel: tuple, geo: ConvGeometry) -> np.ndarray:
@@ -129,7 +130,8 @@ def _forward(x: np.ndarray, w: np.ndarray, geo: ConvGeometry) -> tuple[np.ndarra
 
 def _rows(g: np.ndarray, groups: int) -> np.ndarray:
     """The output gradient ``(N, O, oh, ow)`` as GEMM rows ``(groups, O/groups, oh * ow * N)``."""
-    return g.transpose(1, 2, 3, 0).reshape(groups, g.shape[1] // groups, -1)
+    n, o, oh, ow = g.shape
+    return g.transpose(1, 2, 3, 0).reshape(groups, o // groups, oh * ow * n)
 
 
 def _input_grad(g: np.ndarray, w: np.ndarray, x_shape: tuple, geo: ConvGeometry,
