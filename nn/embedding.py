@@ -2,7 +2,7 @@
 index, as PyTorch's.
 
 The indices may have any shape; the result has that shape plus ``embedding_dim``. Repeated
-indices accumulate their gradients into the same row (one ``np.bincount`` pass).
+indices accumulate their gradients into the same row (one ``np.add.at``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ come from the same NumPy kernels:
 
 Each one's backward is made of the other two. Max pooling picks one element per window (the
 first maximum, as PyTorch routes it) with ``pick`` (``tensor_ops/pick.py``), which scatters
-back with ``np.bincount``; average pooling is a convolution with a constant kernel.
+back with ``np.add.at``; average pooling is a convolution with a constant kernel.
 """
 
 from __future__ import annotations
