@@ -40,6 +40,21 @@ def test_embedding_repeated_indices_accumulate_gradients():
     assert emb.weight.grad[2].tolist() == [0.0, 0.0]
 
 
+def test_embedding_padding_idx_row_starts_at_zero_and_gets_no_gradient():
+    emb = nn.Embedding(4, 2, padding_idx=-1)  # negative counts from the end, as in PyTorch
+    assert emb.padding_idx == 3 and repr(emb) == "Embedding(4, 2, padding_idx=3)"
+    np.testing.assert_array_equal(emb.weight.data[3], [0.0, 0.0])
+    emb.weight.data[3] = [5.0, 6.0]  # a user may set it; it is still looked up as it is
+    idx = np.array([[3, 1], [3, 3]])
+    out = emb(idx)
+    np.testing.assert_array_equal(out.data, emb.weight.data[idx])
+    out.backward(np.ones((2, 2, 2)))
+    np.testing.assert_array_equal(emb.weight.grad[3], [0.0, 0.0])
+    np.testing.assert_array_equal(emb.weight.grad[1], [1.0, 1.0])
+    with pytest.raises(ValueError, match=r"padding_idx must be an int in \[-4, 4\), got 4"):
+        nn.Embedding(4, 2, padding_idx=4)
+
+
 def test_embedding_init_is_standard_normal_and_keys_match_pytorch():
     nn.manual_seed(0)
     emb = nn.Embedding(200, 50)
