@@ -21,9 +21,11 @@ from .module import Module
 
 
 def as_input(x: Any, dtype: Any, op: str, ndims: tuple[int, ...]) -> Tensor:
-    """``x`` as a Tensor (arrays and lists get ``dtype``, None: the constructor's rule) with one
-    of ``ndims`` axes."""
+    """``x`` as a Tensor with one of ``ndims`` axes; arrays and lists get ``dtype`` (None:
+    floating arrays keep theirs, anything else gets the default float dtype)."""
     if not isinstance(x, Tensor):
+        if dtype is None and np.asarray(x).dtype.kind != "f":
+            dtype = get_default_dtype()  # integer images are pooled as floats
         x = Tensor(x, dtype=dtype)
     if x.ndim not in ndims:
         wanted = " or ".join(f"{n}-D" for n in ndims)

@@ -24,7 +24,8 @@ def _as_tensor(input: Any, op: str) -> Tensor:
     if isinstance(input, Tensor):
         return input
     if isinstance(input, (np.ndarray, list, tuple)):
-        return Tensor(input)
+        floating = np.asarray(input).dtype.kind == "f"
+        return Tensor(input, dtype=None if floating else get_default_dtype())
     raise TypeError(f"{op}: input must be a Tensor, ndarray or list, got {type(input).__name__}")
 
 
