@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from tensor_factory import DISTINCT, Op, R, arrays
+from tensor_factory import DISTINCT, POS, Op, R, arrays
 
 from autograd import Tensor
 from nn import functional as F
@@ -147,11 +147,16 @@ def embedding_case(draw):
 
 
 @st.composite
-def batch_norm_case(draw):
+def batch_norm_case(draw, running=False):
+    """``(N, C)`` or ``(N, C, L)`` with weight and bias; ``running``: constant running
+    statistics ``mean`` and ``var`` (eval mode)."""
     shape = (draw(st.integers(2, 4)), draw(st.integers(1, 3)))
     shape += tuple(draw(st.lists(st.integers(1, 3), max_size=1)))
     x = draw(arrays(shape, R))
-    return (x, draw(arrays(shape[1:2], R)), draw(arrays(shape[1:2], R))), {}
+    kw = {}
+    if running:
+        kw = {"mean": draw(arrays(shape[1:2], R)), "var": draw(arrays(shape[1:2], POS))}
+    return (x, draw(arrays(shape[1:2], R)), draw(arrays(shape[1:2], R))), kw
 
 
 @st.composite
@@ -169,6 +174,12 @@ def _bn_reference(x, w, b):
     return normalized(x, axes) * w.reshape(shape) + b.reshape(shape)
 
 
+def _bn_eval_reference(x, w, b, mean, var):
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    scaled = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + EPS)
+    return scaled * w.reshape(shape) + b.reshape(shape)
+
+
 def _ln_reference(x, w, b, shape):
     return normalized(x, tuple(range(x.ndim - len(shape), x.ndim))) * w + b
 
@@ -178,10 +189,11 @@ NORM_OPS = [
        embedding_case()),
     Op("batch_norm_train", lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
        _bn_reference, batch_norm_case()),
+    Op("batch_norm_eval", lambda x, w, b, mean, var: F.batch_norm(x, mean, var, w, b),
+       _bn_eval_reference, batch_norm_case(running=True)),
     Op("layer_norm", lambda x, w, b, shape: F.layer_norm(x, shape, w, b), _ln_reference,
        layer_norm_case()),
 ]
-
 
 
 LAYER_OPS = CONV_OPS + NORM_OPS
