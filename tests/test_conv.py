@@ -175,6 +175,9 @@ def test_max_pool_padding_is_minus_infinity_and_dilation():
     assert out.data.max() < 0
     out = F.max_pool2d(Tensor(x), 2, stride=1, dilation=2)
     np.testing.assert_array_equal(out.data, naive_pool(x, (2, 2), (1, 1), (0, 0), (2, 2)))
+    pool = nn.MaxPool2d(3, stride=1, padding=2, dilation=2)  # at most half of the dilated 5
+    np.testing.assert_array_equal(pool(Tensor(x)).data,
+                                  naive_pool(x, (3, 3), (1, 1), (2, 2), (2, 2)))
 
 
 def test_avg_pool_counts_padding_unless_told_not_to():
