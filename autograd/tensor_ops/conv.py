@@ -175,6 +175,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, geo: ConvGeometry) ->
         out += bias.data.reshape(-1, 1, 1)
         prev = (x, weight, bias)
     needs = tuple(p.requires_grad for p in prev)
+    cols = cols if needs[1] else None  # only the weight's gradient reads them
     return make(out, prev, _conv2d_back, "conv2d", (geo, needs, cols))
 
 
