@@ -366,3 +366,10 @@ def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
         )
     return labels.astype(np.int64, copy=False)
 
+
+# ---------------------------------------------------- layers for the next models (own files)
+
+from .conv import conv2d  # noqa: E402, F401
+from .embedding import embedding  # noqa: E402, F401
+from .normalization import batch_norm, layer_norm  # noqa: E402, F401
+from .pooling import avg_pool2d, max_pool2d  # noqa: E402, F401
