@@ -118,7 +118,8 @@ def abs(x: Tensor) -> Tensor:
 
 def _abs_back(ctx, g, out, x):
     d = data_of(x)
-    return (where(d == 0, 0.0, g * np.sign(d)),)  # slope 0 at x = 0, as PyTorch; nan at nan
+    with np.errstate(invalid="ignore"):  # inf * sign 0 happens only where the select drops it
+        return (where(d == 0, 0.0, g * np.sign(d)),)  # slope 0 at 0, as PyTorch; nan at nan
 
 
 def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
