@@ -81,7 +81,8 @@ class Value:
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> c = a * b + a ** 2          # -2.0
     >>> c.backward()
-    >>> a.grad, b.grad              # (b + 2a, a) = (1.0, 2.0)
+    >>> a.grad, b.grad              # (b + 2a, a)
+    (1.0, 2.0)
     """
 
     __slots__ = ("data", "grad", "label", "_prev", "_back", "_ctx", "_op")
