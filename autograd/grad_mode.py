@@ -46,6 +46,12 @@ class _SetGradMode:
 
     _mode = True
 
+    def __new__(cls, func: Callable | None = None) -> Any:
+        """``no_grad()`` is a manager; ``@no_grad`` without parentheses decorates (as PyTorch)."""
+        if func is None:
+            return super().__new__(cls)
+        return cls()(func)
+
     def __init__(self) -> None:
         self._saved = threading.local()  # one instance may be entered from several threads
 
@@ -102,7 +108,8 @@ def _wrap_generator(make: Callable[[], _SetGradMode], func: Callable) -> Callabl
 class no_grad(_SetGradMode):
     """Ops inside record no graph: results are leaves. Use for evaluation and updates.
 
-    Affects only the calling thread. Also a decorator, of functions and generator functions.
+    Affects only the calling thread. Also a decorator (``@no_grad()`` or ``@no_grad``), of
+    functions and of generator functions.
 
     >>> from autograd import Value, no_grad
     >>> x = Value(3.0)

@@ -307,3 +307,17 @@ def test_decorated_plain_function_keeps_name_and_mode():
     y, mode = f(Value(1.0))
     assert (y._prev, mode, f.__name__, f.__doc__) == ((), False, "f", "Doubles.")
     assert is_grad_enabled()
+
+
+def test_decorators_without_parentheses_as_pytorch():
+    @no_grad
+    def off():
+        return is_grad_enabled()
+
+    @enable_grad
+    def on():
+        yield is_grad_enabled()
+
+    with no_grad():
+        assert (off(), list(on()), is_grad_enabled()) == (False, [True], False)
+    assert off() is False and is_grad_enabled()
