@@ -40,7 +40,7 @@ class _SetGradMode:
     """Context manager and decorator that sets this thread's grad mode and restores it on exit.
 
     As a decorator it works on plain functions and on generator functions: for a generator the
-    mode applies while its body runs and the caller's mode is back between ``yield``\\ s (as
+    mode applies while its body runs and the caller's mode is back between yields (as
     PyTorch's ``_DecoratorContextManager``).
     """
 

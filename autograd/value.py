@@ -370,7 +370,9 @@ def _slope_back(slope, g, out, a):  # a * c, a / c: a constant slope
 
 
 def _mask_back(slope, g, out, a):  # relu, leaky_relu, abs: a select, not a multiply, so ...
-    return (g * slope if slope else _zero(g),)  # ... a 0 slope gives 0 even for g = inf or nan
+    if slope:  # ... a 0 slope gives 0 even for g = inf or nan
+        return (g * slope,)
+    return (0.0,) if type(g) is float else (_zero(g),)
 
 
 def _rdiv_back(c, g, out, a):  # out = c / a
