@@ -101,10 +101,10 @@ def _check_masks(parts: list, shape: tuple) -> None:
             covered = shape[axis : axis + i.ndim]
             if i.shape != covered:
                 what = f"length {i.shape[0]}" if i.ndim == 1 else f"shape {i.shape}"
-                where = f"length {covered[0]}" if len(covered) == 1 else f"shape {covered}"
+                size = f"length {covered[0]}" if len(covered) == 1 else f"shape {covered}"
                 place = f"axis {axis}" if i.ndim == 1 else f"axes {axis}-{axis + i.ndim - 1}"
                 raise IndexError(
-                    f"boolean mask of {what} does not match the indexed {place} of {where} "
+                    f"boolean mask of {what} does not match the indexed {place} of {size} "
                     f"(Tensor shape {shape})"
                 )
         axis += width(i)
