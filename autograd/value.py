@@ -104,6 +104,24 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def __float__(self) -> float:
+        """``float(v)`` is ``v.data``.
+
+        >>> from autograd import Value
+        >>> float(Value(2.5))
+        2.5
+        """
+        return self.data
+
+    def __format__(self, spec: str) -> str:
+        """``f"{v:.2f}"`` formats ``v.data``; an empty spec gives ``str(v)`` (the repr).
+
+        >>> from autograd import Value
+        >>> f"{Value(3.14159):.2f} {Value(1.0)}"
+        '3.14 Value(data=1.0, grad=0.0)'
+        """
+        return format(self.data, spec) if spec else str(self)
+
     # ----------------------------------------------------------------- arithmetic
 
     def __add__(self, other: Value | Number) -> Value:
@@ -177,8 +195,9 @@ class Value:
 
     def __abs__(self) -> Value:
         x = self.data
-        sign = 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)  # slope 0 at the kink, as PyTorch
-        return _node(abs(x), (self,), _slope_back, "abs", sign)
+        # slope 0 at the kink, as PyTorch; nan at nan (0.0 only when x == 0)
+        sign = 1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x == 0 else math.nan))
+        return _node(abs(x), (self,), _mask_back, "abs", sign)
 
     def __pow__(self, exponent: Value | Number) -> Value:
         """``self ** exponent``: a number or a Value exponent; raises for no real result."""
@@ -201,11 +220,11 @@ class Value:
     # ------------------------------------------------------------------ functions
 
     def exp(self) -> Value:
-        """e^x (OverflowError past ~709, naming the value)."""
+        """e^x; past ~709.78 it overflows to inf, as float arithmetic and PyTorch do."""
         try:
             out = math.exp(self.data)
         except OverflowError:
-            raise OverflowError(f"exp({_fmt(self.data)}) overflows a float") from None
+            out = math.inf
         return _node(out, (self,), _exp_back, "exp")
 
     def log(self) -> Value:
@@ -235,15 +254,17 @@ class Value:
         return _node(out, (self,), _sigmoid_back, "sigmoid")
 
     def relu(self) -> Value:
-        """max(x, 0); slope 0 at x = 0."""
+        """max(x, 0); slope 0 at x = 0; nan stays nan (as PyTorch)."""
         x = self.data
-        return _node(x if x > 0.0 else 0.0, (self,), _slope_back, "ReLU", 1.0 if x > 0.0 else 0.0)
+        if x <= 0.0:
+            return _node(0.0, (self,), _mask_back, "ReLU", 0.0)
+        return _node(x, (self,), _mask_back, "ReLU", 1.0)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0, ``negative_slope * x`` otherwise."""
         x = self.data
         slope = 1.0 if x > 0.0 else _to_float(negative_slope, "leaky_relu negative_slope")
-        return _node(x * slope, (self,), _slope_back, "LeakyReLU", slope)
+        return _node(x * slope, (self,), _mask_back, "LeakyReLU", slope)
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x for x > 0, ``alpha * (e^x - 1)`` otherwise."""
@@ -253,12 +274,20 @@ class Value:
         return _node(out, (self,), _elu_back, "ELU", alpha)
 
     def sin(self) -> Value:
-        """Sine."""
-        return _node(math.sin(self.data), (self,), _sin_back, "sin")
+        """Sine; ValueError for ±inf (no value there)."""
+        try:
+            out = math.sin(self.data)
+        except ValueError:
+            raise ValueError(_trig_domain("sin", self.data)) from None
+        return _node(out, (self,), _sin_back, "sin")
 
     def cos(self) -> Value:
-        """Cosine."""
-        return _node(math.cos(self.data), (self,), _cos_back, "cos")
+        """Cosine; ValueError for ±inf (no value there)."""
+        try:
+            out = math.cos(self.data)
+        except ValueError:
+            raise ValueError(_trig_domain("cos", self.data)) from None
+        return _node(out, (self,), _cos_back, "cos")
 
     # --------------------------------------------------------------------- engine
 
@@ -275,6 +304,30 @@ class Value:
     def zero_grad(self) -> None:
         """Reset this node's gradient to 0.0."""
         self.grad = 0.0
+
+    def _backward(self) -> None:
+        """micrograd's local step: add ``self.grad`` times each local derivative into the parents.
+
+        Only parents that are Values get a share (a number operand lives in the op); a leaf
+        does nothing. ``backward()`` is these steps over the whole graph, in reverse
+        topological order; calling them by hand is how micrograd's lecture shows backprop.
+
+        >>> from autograd import Value
+        >>> a, b = Value(2.0), Value(-3.0)
+        >>> c = a * b
+        >>> c.grad = 1.0
+        >>> c._backward()
+        >>> a.grad, b.grad
+        (-3.0, 2.0)
+        """
+        back = self._back
+        if back is None:
+            return
+        prev = self._prev
+        grads = back(self._ctx, self.grad, self.data, *[p.data for p in prev])
+        for parent, g in zip(prev, grads):
+            if g is not None:
+                parent.grad += g
 
     def _seed(self, g: Any, create_graph: bool) -> Any:
         g = 1.0 if g is None else g
@@ -315,8 +368,14 @@ def _neg_back(ctx, g, out, a):  # -a, c - a
     return (-g,)
 
 
-def _slope_back(slope, g, out, a):  # a * c, a / c, abs, relu, leaky_relu: a constant slope
+def _slope_back(slope, g, out, a):  # a * c, a / c: a constant slope
     return (g * slope,)
+
+
+def _mask_back(slope, g, out, a):  # relu, leaky_relu, abs: a select, not a multiply, so ...
+    if slope:  # ... a 0 slope gives 0 even for g = inf or nan
+        return (g * slope,)
+    return (0.0,) if type(g) is float else (_zero(g),)
 
 
 def _rdiv_back(c, g, out, a):  # out = c / a
@@ -325,22 +384,24 @@ def _rdiv_back(c, g, out, a):  # out = c / a
 
 def _pow_const_back(p, g, out, a):  # out = a ** p
     if p == 0.0:  # a ** 0 is constant: slope 0 everywhere, also at a = 0 (as PyTorch)
-        return (g * 0.0,)
+        return (_zero(g),)
     return (g * p * _power(a, p - 1),)
 
 
 def _rpow_back(c, g, out, a):  # out = c ** a
-    return (_exponent_slope(g, out, c),)
+    return (_exponent_slope(g, out, c, a),)
 
 
 def _pow_back(ctx, g, out, a, b):  # out = a ** b
-    return g * b * _power(a, b - 1), _exponent_slope(g, out, a)
+    if _data(b) == 0.0 and _data(a) == 0.0:  # a ** 0 is flat, also at a = 0 (not 0 * inf)
+        return _zero(g), _exponent_slope(g, out, a, b)
+    return g * b * _power(a, b - 1), _exponent_slope(g, out, a, b)
 
 
-def _exponent_slope(g, out, base):
-    """d(base ** e)/de = out * log(base); 0 where base is 0 (0 ** e is flat for e > 0; PyTorch)."""
-    if _data(base) == 0.0:
-        return g * 0.0
+def _exponent_slope(g, out, base, e):
+    """d(base ** e)/de = out * log(base); 0 where base is 0 and e >= 0 (0 ** e is flat; PyTorch)."""
+    if _data(base) == 0.0 and _data(e) >= 0.0:
+        return _zero(g)
     return g * out * _log(base)
 
 
@@ -349,7 +410,7 @@ def _exp_back(ctx, g, out, a):
 
 
 def _log_back(ctx, g, out, a):
-    return (g / a,)
+    return (_divide(g, a),)  # a > 0, except in the -inf node _log makes for the pow slope at 0
 
 
 def _sqrt_back(ctx, g, out, a):
@@ -379,23 +440,59 @@ def _cos_back(ctx, g, out, a):
 # Helpers that work on floats (fast backward) and Values (differentiable backward) alike.
 
 
+def _zero(g):
+    """A zero gradient that stays 0 for any upstream ``g`` (inf, nan): a select, not ``g * 0``.
+
+    Under ``create_graph`` it is a node depending on ``g`` (its own gradient is zero again).
+    """
+    if isinstance(g, Value):
+        return _node(0.0, (g,), _zero_back, "zero")
+    return 0.0
+
+
+def _zero_back(ctx, g, out, a):
+    return (_zero(g),)
+
+
 def _power(a, p):
-    """``a ** p``; where that divides by zero (the slope of sqrt or x**0.5 at 0) it is inf."""
+    """``a ** p`` as IEEE computes it: inf where it divides by zero (the slope of x ** 0.5 at
+    0) or overflows. No domain errors: this is a derivative of an op whose forward succeeded,
+    and under ``create_graph`` it must give the same values as the float path."""
     if isinstance(a, Value) or isinstance(p, Value):
-        return a**p
+        a = a if isinstance(a, Value) else Value(a)
+        if isinstance(p, Value):
+            return _node(_ieee_pow(a.data, p.data), (a, p), _pow_back, "**")
+        return _node(_ieee_pow(a.data, p), (a,), _pow_const_back, "**", p)
+    return _ieee_pow(a, p)
+
+
+def _ieee_pow(a: float, p: float) -> float:
+    """``a ** p`` on floats that never raises: ±inf on overflow, inf for 0 ** negative."""
     try:
-        return a**p
+        out = a**p
     except ZeroDivisionError:
         return math.inf
+    except OverflowError:  # negative base to an odd power: -inf
+        return -math.inf if a < 0.0 and p % 2.0 == 1.0 else math.inf
+    return out if type(out) is float else math.nan  # complex: a negative base ** a fraction
 
 
 def _divide(a, b):
-    """``a / b``; a float division by zero gives ±inf (or nan for 0/0) as IEEE does."""
+    """``a / b``; a division by zero gives ±inf (or nan for 0/0) as IEEE does, for floats and
+    (as a node, under ``create_graph``) for Values alike."""
     if isinstance(a, Value) or isinstance(b, Value):
-        return a / b
+        if _data(b) != 0.0:
+            return a / b
+        a = a if isinstance(a, Value) else Value(a)
+        b = b if isinstance(b, Value) else Value(b)
+        return _node(_divide(a.data, b.data), (a, b), _ieee_div_back, "/")
     if b == 0.0:
         return math.copysign(math.inf, a) if a != 0.0 else math.nan
     return a / b
+
+
+def _ieee_div_back(ctx, g, out, a, b):  # out = a / b with b = 0: the values IEEE gives
+    return _divide(g, b), -_divide(g * out, b)
 
 
 def _log(x):
@@ -414,18 +511,22 @@ def _cos(x):
 
 
 def _checked_pow(base: float, exponent: float) -> float:
-    """``base ** exponent`` over the reals, or a clear error naming the op and the values."""
-    if base < 0.0 and not float(exponent).is_integer():
+    """``base ** exponent`` over the reals, or a clear error naming the op and the values.
+
+    Domain errors raise; overflow gives ±inf (as ``*`` does on floats); nan propagates.
+    """
+    if base < 0.0 and math.isfinite(exponent) and not float(exponent).is_integer():
         raise ValueError(
             f"pow: negative base {_fmt(base)} ** {_fmt(exponent)} (non-integer exponent) "
             "has no real value"
         )
     if base == 0.0 and exponent < 0:
         raise ZeroDivisionError(f"pow: 0.0 ** {_fmt(exponent)} divides by zero")
-    try:
-        return float(base**exponent)
-    except OverflowError:
-        raise OverflowError(f"pow: {_fmt(base)} ** {_fmt(exponent)} overflows a float") from None
+    return _ieee_pow(base, exponent)
+
+
+def _trig_domain(op: str, x: float) -> str:
+    return f"{op} is defined for finite x, got {op}({_fmt(x)})"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -67,14 +67,10 @@ def cos(x: Any) -> Any:
 
 
 def where(mask: np.ndarray, a: Any, b: Any) -> Any:
-    """Elementwise choice with a constant mask."""
+    """Elementwise choice with a constant mask: a select, so what is not chosen (an inf or nan
+    gradient where a slope is 0) never leaks into the result, as a multiply by 0 would."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         from .combine import where as tensor_where
 
         return tensor_where(mask, a, b)
     return np.where(mask, a, b)
-
-
-def cast_mask(mask: np.ndarray, like: Any) -> np.ndarray:
-    """A bool mask as 0/1 in ``like``'s dtype (so multiplying keeps the dtype)."""
-    return mask.astype(data_of(like).dtype)

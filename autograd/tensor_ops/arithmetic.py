@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, as_operand, floating, make, promote
-from ._poly import log, unbroadcast
+from ._poly import data_of, log, unbroadcast, where
 
 
 def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
@@ -85,13 +85,19 @@ def rpow(a: Tensor, base: Any) -> Tensor:  # base ** a
 
 def _pow_const_back(p, g, out, a):  # out = a ** p
     if p == 0:  # constant 1: slope 0 everywhere, also at a = 0 (where p * a**-1 is 0 * inf)
-        return (g * 0.0,)
+        return (where(False, g, 0.0),)  # a select: 0 even where g is inf or nan
     with np.errstate(divide="ignore", invalid="ignore"):
         return (g * p * a ** (p - 1),)
 
 
 def _pow_back(needs, g, out, a, b):  # out = a ** b
+    """At base 0 the slopes take their limits (as PyTorch): d/da of a ** 0 is 0 (not 0 * inf),
+    d/db of 0 ** b is 0 for b >= 0 (not 0 * log 0); elsewhere the formulas give inf as due."""
+    da, db = data_of(a), data_of(b)
+    ga = gb = None
     with np.errstate(divide="ignore", invalid="ignore"):
-        ga = unbroadcast(g * b * a ** (b - 1), a.shape) if needs[0] else None
-        gb = unbroadcast(g * out * log(a), b.shape) if needs[1] else None
+        if needs[0]:
+            ga = unbroadcast(where((da == 0) & (db == 0), 0.0, g * b * a ** (b - 1)), a.shape)
+        if needs[1]:
+            gb = unbroadcast(where((da == 0) & (db >= 0), 0.0, g * out * log(a)), b.shape)
     return ga, gb

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, as_operand, common, make, promote
-from ._poly import cast_mask, unbroadcast
+from ._poly import unbroadcast
 from ._poly import where as _where
 
 
@@ -112,8 +112,9 @@ def minimum(a: Any, b: Any) -> Tensor:
     return _pairwise(a, b, "minimum", np.minimum)
 
 
-def _pairwise_back(ctx, g, out, a, b):
+def _pairwise_back(ctx, g, out, a, b):  # selects, not 0/1 multiplies: the loser gets exactly 0
     da, db, do = (x.data if isinstance(x, Tensor) else x for x in (a, b, out))
-    share_a = cast_mask(da == do, g) - 0.5 * cast_mask(da == db, g)  # 1 where a won, 0.5 at ties
-    share_b = cast_mask(db == do, g) - 0.5 * cast_mask(da == db, g)
-    return unbroadcast(g * share_a, a.shape), unbroadcast(g * share_b, b.shape)
+    tie, half = da == db, g * 0.5
+    ga = _where(tie, half, _where((da == do) | np.isnan(da), g, 0.0))  # a won (or is nan)
+    gb = _where(tie, half, _where((db == do) | np.isnan(db), g, 0.0))
+    return unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)

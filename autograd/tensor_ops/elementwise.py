@@ -1,6 +1,8 @@
 """Elementwise functions: each forward next to its backward, ``input grad = g * f'(x)``.
 
 Out-of-domain inputs follow NumPy (and PyTorch): ``log(-1)`` is nan with a RuntimeWarning.
+Where a slope is 0 (relu below 0, clip outside its bounds, abs at 0) the backward *selects* 0
+rather than multiplying by a 0/1 mask, so an infinite or nan upstream gradient gives 0 there.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import numpy as np
 
 from ..tensor import Tensor, make
 from . import _poly
-from ._poly import cast_mask, data_of, where
+from ._poly import data_of, where
 
 
 def exp(x: Tensor) -> Tensor:
@@ -66,8 +68,8 @@ def relu(x: Tensor) -> Tensor:
     return make(np.maximum(x.data, 0), (x,), _relu_back, "ReLU")
 
 
-def _relu_back(ctx, g, out, x):
-    return (g * (data_of(x) > 0),)  # slope 0 at x = 0, as PyTorch; g's dtype wins over bool
+def _relu_back(ctx, g, out, x):  # slope 0 at x <= 0; a nan input passes g on (PyTorch)
+    return (where(data_of(x) <= 0, 0.0, g),)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -77,8 +79,7 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def _leaky_relu_back(slope, g, out, x):
-    d = data_of(x)
-    return (g * np.where(d > 0, 1, slope).astype(d.dtype),)
+    return (where(data_of(x) > 0, g, g * slope if slope else 0.0),)
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
@@ -117,7 +118,8 @@ def abs(x: Tensor) -> Tensor:
 
 def _abs_back(ctx, g, out, x):
     d = data_of(x)
-    return (g * np.sign(d).astype(d.dtype),)  # slope 0 at x = 0, as PyTorch
+    with np.errstate(invalid="ignore"):  # inf * sign 0 happens only where the select drops it
+        return (where(d == 0, 0.0, g * np.sign(d)),)  # slope 0 at 0, as PyTorch; nan at nan
 
 
 def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
@@ -137,4 +139,4 @@ def _clip_back(bounds, g, out, x):
         inside &= d >= lo
     if hi is not None:
         inside &= d <= hi
-    return (g * cast_mask(inside, g),)
+    return (where(inside, g, 0.0),)

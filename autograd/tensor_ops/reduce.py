@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, floating, make
-from ._poly import broadcast_to, data_of
+from ._poly import broadcast_to, data_of, where
 
 
 def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
@@ -72,21 +72,26 @@ def _extreme(x: Tensor, axis: Any, keepdims: bool, op: str) -> Tensor:
 
 
 def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Largest value over ``axis``. Ties share the gradient equally (a valid subgradient)."""
+    """Largest value over ``axis``. Ties share the gradient equally (a valid subgradient);
+    a nan in the data makes the result nan and the nan elements get the gradient (PyTorch)."""
     return _extreme(x, axis, keepdims, "max")
 
 
 def min(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Smallest value over ``axis``. Ties share the gradient equally (a valid subgradient)."""
+    """Smallest value over ``axis``. Ties share the gradient equally (a valid subgradient);
+    a nan in the data makes the result nan and the nan elements get the gradient (PyTorch)."""
     return _extreme(x, axis, keepdims, "min")
 
 
 def _extreme_back(ctx, g, out, x):
+    """The gradient goes to the elements equal to the result, shared equally at ties; where the
+    result is nan, to the nan elements (as PyTorch). A select: the others get exactly 0."""
     axes, keepdims = ctx
     d = data_of(x)
-    hit = d == _spread(data_of(out), d.shape, axes, keepdims)
-    share = (hit / hit.sum(axis=axes, keepdims=True)).astype(d.dtype)
-    return (_spread(g, d.shape, axes, keepdims) * share,)
+    o = _spread(data_of(out), d.shape, axes, keepdims)
+    hit = (d == o) | (np.isnan(d) & np.isnan(o))
+    share = (1.0 / hit.sum(axis=axes, keepdims=True)).astype(d.dtype)
+    return (where(hit, _spread(g, d.shape, axes, keepdims) * share, 0.0),)
 
 
 def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:

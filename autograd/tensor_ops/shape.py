@@ -210,16 +210,45 @@ def _index_part(i: Any) -> Any:
     return i
 
 
-def normalize_index(index: Any) -> tuple[tuple, bool]:
+def _check_masks(parts: list, shape: tuple) -> None:
+    """Each boolean mask must have the shape of the axes it covers: an IndexError naming both
+    (as NumPy and PyTorch), not a silent selection by position once it is made integers."""
+
+    def width(i: Any) -> int:  # how many of the Tensor's axes an index part consumes
+        if i is None or i is Ellipsis or isinstance(i, (bool, np.bool_)):
+            return 0
+        return i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 1
+
+    axis = 0
+    for pos, i in enumerate(parts):
+        if i is Ellipsis:
+            axis = len(shape) - sum(width(j) for j in parts[pos + 1 :])
+        elif isinstance(i, np.ndarray) and i.dtype == bool and i.ndim:
+            covered = shape[axis : axis + i.ndim]
+            if i.shape != covered:
+                what = f"length {i.shape[0]}" if i.ndim == 1 else f"shape {i.shape}"
+                size = f"length {covered[0]}" if len(covered) == 1 else f"shape {covered}"
+                place = f"axis {axis}" if i.ndim == 1 else f"axes {axis}-{axis + i.ndim - 1}"
+                raise IndexError(
+                    f"boolean mask of {what} does not match the indexed {place} of {size} "
+                    f"(Tensor shape {shape})"
+                )
+        axis += width(i)
+
+
+def normalize_index(index: Any, shape: tuple | None = None) -> tuple[tuple, bool]:
     """The index as a tuple with bool masks turned into integer arrays, and whether it is basic.
 
     Basic indexes (ints, slices, None, ...) never repeat an element; advanced ones may, so
-    their backward must add repeated positions up.
+    their backward must add repeated positions up. With ``shape``, masks are checked against it.
     """
     parts = index if isinstance(index, tuple) else (index,)
+    parts = [_index_part(i) for i in parts]
+    if shape is not None:
+        _check_masks(parts, shape)
     out: list = []
     basic = True
-    for i in map(_index_part, parts):
+    for i in parts:
         if isinstance(i, np.ndarray):
             basic = False
             if i.dtype == bool:
@@ -231,7 +260,7 @@ def normalize_index(index: Any) -> tuple[tuple, bool]:
 
 def getitem(x: Tensor, index: Any) -> Tensor:
     """``t[index]`` with ints, slices, None, ..., integer arrays or boolean masks (ndarrays)."""
-    idx, basic = normalize_index(index)
+    idx, basic = normalize_index(index, x.shape)
     return make(x.data[idx], (x,), _getitem_back, "index", (idx, basic, x.shape))
 
 
