@@ -1,5 +1,6 @@
 """chainrule's autograd: scalar ``Value`` and NumPy ``Tensor`` nodes on one reverse-mode engine."""
 
+from .anomaly import AnomalyError, detect_anomaly, draw_anomaly
 from .dtype import get_default_dtype, set_default_dtype
 from .engine import grad
 from .function import Function, FunctionCtx
@@ -33,4 +34,7 @@ __all__ = [
     "draw_dot",
     "backward_steps",
     "gradient_flow",
+    "detect_anomaly",
+    "AnomalyError",
+    "draw_anomaly",
 ]
