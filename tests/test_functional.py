@@ -1,4 +1,4 @@
-"""autograd.functional: vjp, jvp, jacobian, hessian, hvp against closed forms and finite differences."""
+"""autograd.functional (vjp, jvp, jacobian, hessian, hvp) vs closed forms and finite diffs."""
 
 import numpy as np
 import pytest
