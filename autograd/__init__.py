@@ -1,8 +1,10 @@
 """chainrule's autograd: scalar ``Value`` and NumPy ``Tensor`` nodes on one reverse-mode engine."""
 
 from .anomaly import AnomalyError, detect_anomaly, draw_anomaly
+from .check_backward import BackwardReport, check_backward
 from .dtype import get_default_dtype, set_default_dtype
 from .engine import grad
+from .explain import explain
 from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -37,4 +39,7 @@ __all__ = [
     "detect_anomaly",
     "AnomalyError",
     "draw_anomaly",
+    "explain",
+    "check_backward",
+    "BackwardReport",
 ]

@@ -83,6 +83,7 @@ def gradcheck(
     (or returns False when ``raise_exception=False``). Use float64 Tensors: float32 cannot
     resolve a step of ``eps``, so a float32 input triggers a warning.
 
+    >>> from autograd import Value
     >>> x = Value(2.0, label="x")
     >>> gradcheck(lambda x: x.tanh() * x, x)
     True
@@ -106,6 +107,7 @@ def gradgradcheck(
     differentiating the gradient graph, and the reference is central differences of ``g``.
     Same arguments, return value and errors as ``gradcheck``.
 
+    >>> from autograd import Value
     >>> x = Value(0.5)
     >>> gradgradcheck(lambda x: x.sin() * x ** 3, x)
     True

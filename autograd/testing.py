@@ -79,9 +79,11 @@ def values(
     ``avoid`` lists other points to stay ``min_distance`` away from (kinks such as relu's 0, so a
     finite-difference check does not straddle them). Each draw is a fresh leaf with ``grad == 0``.
 
+    >>> from hypothesis import given
     >>> @given(x=values(exclude_zero=True))
     ... def test_reciprocal(x):
     ...     assert_grads_close(lambda x: 1 / x, x)
+    >>> test_reciprocal()
     """
     floats = _floats(min_value, max_value, exclude_zero, avoid, min_distance)
     return floats.map(lambda x: Value(x, label=label))
@@ -137,10 +139,12 @@ def broadcastable_shapes(
     Draws include 0-d shapes, size-1 axes that stretch, and shapes of different lengths, e.g.
     ``((3, 1), (4,))`` or ``((), (2, 3))``. Every shape also broadcasts with ``base_shape``.
 
+    >>> from hypothesis import given
     >>> @given(shapes=broadcastable_shapes(), data=st.data())
     ... def test_add(shapes, data):
     ...     a, b = (data.draw(tensors(shape=s)) for s in shapes)
     ...     assert_grads_close(lambda a, b: a + b, a, b)
+    >>> test_add()
     """
     return hnp.mutually_broadcastable_shapes(
         num_shapes=num_shapes,
