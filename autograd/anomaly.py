@@ -254,4 +254,5 @@ def _draw(roots: tuple, origin: Any, poisoned: set, grad_of: Any, rankdir: str =
 
     plan = AnomalyPlan(list(roots), max_nodes=max_nodes, **plan_kwargs)
     return plan.draw(rankdir=rankdir, show_grad=show_grad, grad_of=grad_of, highlight=origin,
-                     title="anomaly: origin highlighted, poisoned nodes in red")
+                     legend=False,  # the viz legend's words are the step-through's
+                     title="anomaly: the origin in yellow, the nodes it poisoned in red")
