@@ -26,7 +26,7 @@ import numpy as np
 
 from .engine import grad
 from .grad_mode import enable_grad, no_grad
-from .gradcheck import GradcheckError
+from .gradcheck import GradcheckError, check_tolerances
 
 __all__ = ["check_backward", "BackwardReport", "GradientRow"]
 
@@ -105,11 +105,7 @@ def check_backward(
     >>> [row.verdict for row in report.rows]
     ['exact', 'exact']
     """
-    if not eps > 0:
-        raise ValueError(f"check_backward: eps must be positive, got {eps!r}")
-    for name, tol in (("atol", atol), ("rtol", rtol)):
-        if not (isinstance(tol, (int, float, np.floating)) and 0 <= tol < np.inf):
-            raise ValueError(f"check_backward: {name} must be a finite number >= 0, got {tol!r}")
+    check_tolerances("check_backward", eps, atol, rtol)
     if not arrays:
         raise ValueError("check_backward: give at least one array to differentiate")
     xs = [_as_float_array(a, i) for i, a in enumerate(arrays)]

@@ -129,12 +129,14 @@ def _num(x: Any) -> str:
     return repr(float(x))
 
 
-def _show(x: Any) -> str:
-    """A scalar exactly; an array to 4 digits (its exact values are in the ``Term``)."""
+def _show(x: Any, digits: int | None = None) -> str:
+    """A scalar exactly (or to ``digits`` significant digits); an array to 4 (or ``digits``)
+    digits: its exact values are in the ``Term``."""
     if isinstance(x, np.ndarray) and x.ndim > 0:
-        return np.array2string(x, precision=4, threshold=6, edgeitems=2, separator=", ",
-                               suppress_small=True).replace("\n", "")
-    return _num(np.asarray(x).reshape(()))
+        return np.array2string(x, precision=digits or 4, threshold=6, edgeitems=2,
+                               separator=", ", suppress_small=True).replace("\n", "")
+    scalar = float(np.asarray(x).reshape(()))
+    return _num(scalar) if digits is None else f"{scalar:.{digits}g}"
 
 
 @dataclass
@@ -164,11 +166,19 @@ class Explanation:
     ``str()`` gives the text; in Jupyter it renders as Markdown or LaTeX when asked for.
     """
 
-    def __init__(self, steps: list, root_name: str, names: dict, fmt: str) -> None:
+    def __init__(self, steps: list, root_name: str, names: dict, fmt: str,
+                 digits: int | None = None) -> None:
         self.steps = steps
         self.root_name = root_name
         self.names = names
         self.format = fmt
+        self.digits = digits
+
+    def _show(self, x: Any) -> str:
+        return _show(x, self.digits)
+
+    def _tex_number(self, x: Any) -> str:
+        return _tex_exponents(self._show(x))
 
     def lines(self) -> list[str]:
         return [self._line(step) for step in self.steps]
@@ -205,21 +215,22 @@ class Explanation:
     def _line(self, step: ExplainStep) -> str:
         left = self._d(step.name)
         if not step.terms:
-            return f"{left} = {_show(step.grad)}  (the seed)"
+            return f"{left} = {self._show(step.grad)}  (the seed)"
         symbolic = " + ".join(
             f"{self._d(self.names[t.child])} * d{self.names[t.child]}/d{step.name}"
             for t in step.terms
         )
         scalar = all(t.local is not None for t in step.terms)
         if scalar:
-            with_g = " + ".join(_apply(t.template, _show(t.upstream)) for t in step.terms)
-            numbers = " + ".join(f"{_show(t.upstream)} * {_show(t.local)}" for t in step.terms)
+            show = self._show
+            with_g = " + ".join(_apply(t.template, show(t.upstream)) for t in step.terms)
+            numbers = " + ".join(f"{show(t.upstream)} * {show(t.local)}" for t in step.terms)
             if len(step.terms) > 1:  # each use's contribution, then their sum
-                numbers += " = " + " + ".join(_show(t.contribution) for t in step.terms)
-            return f"{left} = {symbolic} = {with_g} = {numbers} = {_show(step.grad)}"
+                numbers += " = " + " + ".join(self._show(t.contribution) for t in step.terms)
+            return f"{left} = {symbolic} = {with_g} = {numbers} = {self._show(step.grad)}"
         with_g = " + ".join(_apply(t.template, self._d(self.names[t.child]))
                             for t in step.terms)
-        return f"{left} = {symbolic} = {with_g} = {_show(step.grad)}"
+        return f"{left} = {symbolic} = {with_g} = {self._show(step.grad)}"
 
     # ----------------------------------------------------------------------------- LaTeX
 
@@ -230,7 +241,7 @@ class Explanation:
         eq = "&=" if align else "="
         left = self._ld(step.name)
         if not step.terms:
-            return f"{left} {eq} {_tex_number(step.grad)} \\quad \\text{{(the seed)}}"
+            return f"{left} {eq} {self._tex_number(step.grad)} \\quad \\text{{(the seed)}}"
         symbolic = " + ".join(
             f"{self._ld(self.names[t.child])} \\cdot \\frac{{\\partial "
             f"{_tex_name(self.names[t.child])}}}{{\\partial {_tex_name(step.name)}}}"
@@ -238,9 +249,10 @@ class Explanation:
         )
         scalar = all(t.local is not None for t in step.terms)
         if scalar:
-            with_g = " + ".join(_tex(_apply(t.template, _show(t.upstream))) for t in step.terms)
+            with_g = " + ".join(_tex(_apply(t.template, self._show(t.upstream)))
+                                for t in step.terms)
             return (f"{left} {eq} {symbolic} = {with_g} = "
-                    f"{_tex_number(step.grad)}")
+                    f"{self._tex_number(step.grad)}")
         with_g = " + ".join(_tex(_apply(t.template, "G_{" + _tex_name(self.names[t.child]) + "}"))
                             for t in step.terms)
         return f"{left} {eq} {symbolic} = {with_g}"
@@ -265,10 +277,6 @@ def _tex_name(name: str) -> str:
     return "\\mathrm{" + name.replace("_", "\\_") + "}"
 
 
-def _tex_number(x: Any) -> str:
-    return _tex_exponents(_show(x))
-
-
 def _tex_exponents(text: str) -> str:
     """2.5e-05 as 2.5 \\times 10^{-5}."""
     return re.sub(r"(\d)e([+-])0*(\d+)",
@@ -288,12 +296,14 @@ def _tex(text: str) -> str:
     return out
 
 
-def explain(root: Any, format: str = "text") -> Explanation:
+def explain(root: Any, format: str = "text", digits: int | None = None) -> Explanation:
     """The chain rule as the engine applies it from ``root``, one line per node, backward order.
 
     ``format``: ``"text"``, ``"markdown"`` or ``"latex"`` (how it shows in Jupyter; ``str()``
     is always text). Nodes are named by their ``label``, else ``v1, v2, ...`` (``t1, ...`` for
-    Tensors) in the order they were created; the output is ``L`` unless labelled.
+    Tensors) in the order they were created; the output is ``L`` unless labelled. Numbers are
+    printed exactly (Python's shortest repr, so the printed terms add up to ``.grad``), or to
+    ``digits`` significant digits when given; arrays to 4 digits.
 
     >>> from autograd import Value, explain
     >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
@@ -345,7 +355,7 @@ def explain(root: Any, format: str = "text") -> Explanation:
         step.grad = grads[node]
     ranked = {n: i for i, n in enumerate(reversed(order))}
     ordered = sorted(steps.values(), key=lambda s: ranked[s.node])
-    return Explanation(ordered, names[root], names, format)
+    return Explanation(ordered, names[root], names, format, digits)
 
 
 def _names(order: list, root: Any) -> dict:

@@ -167,12 +167,7 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     us = tuple(_dummy(o) for o in outs)  # the vjp is linear in u; d(vjp · v)/du = J v
     with enable_grad():
         grads = grad(outs, xs, grad_outputs=list(us), create_graph=True, allow_unused=True)
-        pairs = [(g, vi) for g, vi in zip(grads, vs) if g is not None]
-        if pairs:
-            total = sum((_dot(g, vi) for g, vi in pairs[1:]), _dot(*pairs[0]))
-            jv = grad(total, us, create_graph=create_graph, allow_unused=True)
-        else:
-            jv = (None,) * len(us)
+    jv = _grad_of_dot(grads, vs, us, create_graph)
     result = tuple(_finish(g, o, create_graph) for g, o in zip(jv, outs))
     outs = tuple(_detach(o, create_graph) for o in outs)
     return _shape_like(outs, out_tuple), _shape_like(result, out_tuple)
@@ -183,6 +178,16 @@ def _dummy(out: Any) -> Any:
     if _is_tensor(out):
         return type(out)(np.zeros_like(out.data), requires_grad=True)
     return type(out)(0.0)
+
+
+def _grad_of_dot(grads: tuple, vs: tuple, wrt: tuple, create_graph: bool) -> tuple:
+    """d(sum_k <grads_k, vs_k>) / d(wrt): the second backward of jvp and hvp (None if unused)."""
+    with enable_grad():
+        pairs = [(g, v) for g, v in zip(grads, vs) if _is_node(g)]
+        if not pairs:
+            return (None,) * len(wrt)
+        total = sum((_dot(g, v) for g, v in pairs[1:]), _dot(*pairs[0]))
+        return grad(total, wrt, create_graph=create_graph, allow_unused=True)
 
 
 def _dot(g: Any, v: Any) -> Any:
@@ -296,11 +301,6 @@ def hvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
         raise ValueError("hvp: func must return a single one-element Value or Tensor")
     with enable_grad():
         grads = grad(outs[0], xs, create_graph=True, allow_unused=True)
-        pairs = [(g, vi) for g, vi in zip(grads, vs) if _is_node(g)]
-        if pairs:
-            total = sum((_dot(g, vi) for g, vi in pairs[1:]), _dot(*pairs[0]))
-            hv = grad(total, xs, create_graph=create_graph, allow_unused=True)
-        else:
-            hv = (None,) * len(xs)
+    hv = _grad_of_dot(grads, vs, xs, create_graph)
     result = tuple(_finish(g, x, create_graph) for g, x in zip(hv, xs))
     return _detach(outs[0], create_graph), _shape_like(result, in_tuple)

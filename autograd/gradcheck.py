@@ -293,11 +293,7 @@ def _check(
     order: int,
 ) -> bool:
     who = "gradcheck" if order == 1 else "gradgradcheck"
-    if not eps > 0:
-        raise ValueError(f"{who}: eps must be positive, got {eps}")
-    for name, tol in (("atol", atol), ("rtol", rtol)):
-        if not (isinstance(tol, (int, float, np.floating)) and tol >= 0 and tol < np.inf):
-            raise ValueError(f"{who}: {name} must be a finite number >= 0, got {tol!r}")
+    check_tolerances(who, eps, atol, rtol)
     args = _as_args(inputs)
     checked = _checked_positions(args, who)
     _warn_low_precision(args, checked, who)
@@ -329,6 +325,16 @@ def _add_blame(error: GradcheckError, fn: Callable, args: tuple, eps: float, ato
         text = ("blame: every node's own backward matches finite differences of its forward, so "
                 "the fault is in how gradients are combined, or fn is not deterministic")
     error.args = (f"{error.args[0]}\n{text}",)
+
+
+def check_tolerances(who: str, eps: float, atol: float, rtol: float) -> None:
+    """A ValueError naming the argument if eps is not positive or a tolerance is not a finite
+    number >= 0 (a nan tolerance would make every comparison fail, or pass)."""
+    if not eps > 0:
+        raise ValueError(f"{who}: eps must be positive, got {eps!r}")
+    for name, tol in (("atol", atol), ("rtol", rtol)):
+        if not (isinstance(tol, (int, float, np.floating)) and 0 <= tol < np.inf):
+            raise ValueError(f"{who}: {name} must be a finite number >= 0, got {tol!r}")
 
 
 def _mismatch(

@@ -212,3 +212,13 @@ def test_bad_arguments():
         explain(3.0)
     with pytest.raises(ValueError, match="one element"):
         explain(Tensor(np.ones(3), requires_grad=True) * 2)
+
+
+def test_digits_rounds_the_printed_numbers_only():
+    c = Value(0.3, label="c")
+    L = c.tanh() * c
+    L.label = "L"
+    short, exact = explain(L, digits=3), explain(L)
+    t = np.tanh(0.3)
+    assert str(short).splitlines()[-1].endswith(f"= {t + 0.3 * (1 - t**2):.3g}")
+    assert [s.grad for s in short.steps] == [s.grad for s in exact.steps]
