@@ -292,8 +292,8 @@ def _tex(text: str) -> str:
     for f in _FUNCS:
         out = re.sub(rf"\b{f}\(", rf"\\operatorname{{{f}}}(", out)
     out = re.sub(r"\b([A-Za-z]{3,}(?: [A-Za-z]{2,})+)\b",
-                 lambda m: f"\\text{{{m.group(1)}}}", out)  # runs of words
-    return out
+                 lambda m: f"\\text{{ {m.group(1)} }}", out)  # runs of words
+    return re.sub(r"\b([A-Za-z])(\d+)\b", r"\1_{\2}", out)  # v12 as v_{12}, as in the fractions
 
 
 def explain(root: Any, format: str = "text", digits: int | None = None) -> Explanation:

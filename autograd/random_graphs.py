@@ -18,6 +18,7 @@ import itertools
 import linecache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -158,22 +159,36 @@ class Graph:
         ])
 
 
-@st.composite
+@cache
+def _integers(lo: int, hi: int) -> st.SearchStrategy[int]:
+    """Strategies are built once and reused: building one costs more than drawing from it."""
+    return st.integers(lo, hi)
+
+
+@cache
+def _newest_or_any(last: int) -> st.SearchStrategy[int]:
+    return st.one_of(st.just(last), st.integers(0, last))  # shrinks to the newest node
+
+
+@cache
+def _one_of(items: tuple) -> st.SearchStrategy[Any]:
+    return st.sampled_from(items)
+
+
 def graphs(
-    draw: Any,
     kind: str | None = None,
     min_leaves: int = 1,
     max_leaves: int = 3,
     max_steps: int = 8,
     ops: Sequence[str] | None = None,
     elements: st.SearchStrategy[float] | None = None,
-) -> Graph:
+) -> st.SearchStrategy[Graph]:
     """A strategy for random ``Graph`` programs (``kind`` "value", "tensor", or either).
 
     ``ops`` limits the ops drawn (default: all of ``VALUE_OPS`` / ``TENSOR_OPS``); ``elements``
     draws the leaves' values (default floats in [-2, 2]). Tensor leaves have shapes that all
     broadcast together (``()``, ``(3,)``, ``(2, 1)``, ``(1, 3)``, ``(2, 3)``), and the ops
-    include reductions and indexing with repeated indices.
+    include reductions and indexing with repeated indices. Bad arguments raise at once.
 
     >>> from hypothesis import given
     >>> from autograd import gradcheck
@@ -182,41 +197,55 @@ def graphs(
     ...     assert gradcheck(g, g.inputs())
     >>> test_engine()
     """
-    kind = kind or draw(st.sampled_from(("value", "tensor")))
-    if kind not in ("value", "tensor"):
+    if kind not in ("value", "tensor", None):
         raise ValueError(f"graphs: kind must be 'value', 'tensor' or None, got {kind!r}")
-    allowed = tuple(ops) if ops is not None else (VALUE_OPS if kind == "value" else TENSOR_OPS)
-    unknown = set(allowed) - set(TENSOR_OPS if kind == "tensor" else VALUE_OPS)
-    if unknown:
-        raise ValueError(f"graphs: unknown ops for {kind} graphs: {sorted(unknown)}")
+    if not 1 <= min_leaves <= max_leaves or max_steps < 1:
+        raise ValueError("graphs: need 1 <= min_leaves <= max_leaves and max_steps >= 1, got "
+                         f"{min_leaves}, {max_leaves}, {max_steps}")
+    kinds = (kind,) if kind else ("value", "tensor")
+    allowed = {}
+    for k in kinds:
+        known = VALUE_OPS if k == "value" else TENSOR_OPS
+        unknown = set(ops or ()) - set(known)
+        if unknown:
+            raise ValueError(f"graphs: unknown ops for {k} graphs: {sorted(unknown)}")
+        allowed[k] = st.sampled_from(tuple(ops) if ops else known)
     elements = elements if elements is not None else st.floats(-2.0, 2.0)
-    n_leaves = draw(st.integers(min_leaves, max_leaves))
+    arrays = {shape: st.lists(elements, min_size=int(np.prod(shape)),
+                              max_size=int(np.prod(shape))) for shape in LEAF_SHAPES}
+    return _graphs(st.sampled_from(kinds), allowed, _integers(min_leaves, max_leaves),
+                   _integers(1, max_steps), elements, arrays)
+
+
+@st.composite
+def _graphs(draw: Any, kinds: Any, allowed: dict, n_leaves: Any, n_steps: Any, elements: Any,
+            arrays: dict) -> Graph:
+    """The drawing behind ``graphs``: leaves, then steps, each an op on earlier nodes."""
+    kind = draw(kinds)
     leaves, shapes = [], []
-    for _ in range(n_leaves):
+    for _ in range(draw(n_leaves)):
         if kind == "value":
             leaves.append(float(draw(elements)))
             shapes.append(())
             continue
-        shape = draw(st.sampled_from(LEAF_SHAPES))
-        values = draw(st.lists(elements, min_size=int(np.prod(shape)),
-                               max_size=int(np.prod(shape))))
-        leaves.append(np.array(values, dtype=np.float64).reshape(shape).tolist())
+        shape = draw(_one_of(LEAF_SHAPES))
+        leaves.append(np.array(draw(arrays[shape]), dtype=np.float64).reshape(shape).tolist())
         shapes.append(shape)
     steps = []
-    for _ in range(draw(st.integers(1, max_steps))):
-        op = draw(st.sampled_from(allowed))
+    for _ in range(draw(n_steps)):
+        op = draw(allowed[kind])
         last = len(shapes) - 1
         if op in BINARY:  # often the newest node with any other: long and short paths meet
-            a = draw(st.one_of(st.just(last), st.integers(0, last)))
-            b = draw(st.integers(0, last))
+            a = draw(_newest_or_any(last))
+            b = draw(_integers(0, last))
             out = np.broadcast_shapes(shapes[a], shapes[b])
             args = (a, b)
         else:
             rule = (UNARY.get(op) or TENSOR_ONLY[op])[1]
-            fits = [k for k, s in enumerate(shapes) if rule(s) is not None]
+            fits = tuple(k for k, s in enumerate(shapes) if rule(s) is not None)
             if not fits:
                 continue  # no node this op applies to yet (e.g. a row of a (2, 3) Tensor)
-            a = draw(st.sampled_from(fits[::-1]))  # newest first: chains, then diamonds
+            a = draw(_one_of(fits[::-1]))  # newest first: chains, then diamonds
             out, args = rule(shapes[a]), (a,)
         steps.append((op, args))
         shapes.append(tuple(out))
