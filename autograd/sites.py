@@ -59,7 +59,8 @@ class _Watch:
     Observers are called with each node recorded by ``value._node`` / ``tensor.make`` (after it
     is complete, before the op returns it); ``anomaly`` makes ``engine.propagate`` hand the
     backward pass to ``checked_propagate`` (``autograd.anomaly``). One instance with slots, so
-    the engine's check ``Watch.active`` is two of CPython's fastest lookups (~2% of making a node).
+    the engine's check ``Watch.active`` is two of CPython's fastest lookups (~8 ns of the
+    ~150 ns it takes to make a Value node; ~0.1% of a scalar MLP training step).
     """
 
     __slots__ = ("active", "anomaly", "observers", "sites", "site_depth", "checked_propagate")
