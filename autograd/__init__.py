@@ -1,5 +1,6 @@
 """chainrule's autograd: scalar ``Value`` and NumPy ``Tensor`` nodes on one reverse-mode engine."""
 
+from . import functional  # autograd.functional: vjp, jvp, jacobian, hessian, hvp
 from .anomaly import AnomalyError, detect_anomaly, draw_anomaly
 from .check_backward import BackwardReport, check_backward
 from .dtype import get_default_dtype, set_default_dtype
@@ -42,4 +43,5 @@ __all__ = [
     "explain",
     "check_backward",
     "BackwardReport",
+    "functional",
 ]
