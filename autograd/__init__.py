@@ -1,7 +1,11 @@
 """chainrule's autograd: scalar ``Value`` and NumPy ``Tensor`` nodes on one reverse-mode engine."""
 
+from . import functional  # autograd.functional: vjp, jvp, jacobian, hessian, hvp
+from .anomaly import AnomalyError, detect_anomaly, draw_anomaly
+from .check_backward import BackwardReport, check_backward
 from .dtype import get_default_dtype, set_default_dtype
 from .engine import grad
+from .explain import explain
 from .factories import (
     arange,
     eye,
@@ -64,4 +68,11 @@ __all__ = [
     "draw_dot",
     "backward_steps",
     "gradient_flow",
+    "detect_anomaly",
+    "AnomalyError",
+    "draw_anomaly",
+    "explain",
+    "check_backward",
+    "BackwardReport",
+    "functional",
 ]

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .grad_mode import enable_grad, no_grad
+from .sites import Watch
 
 
 def topological_order(roots: Iterable[Any]) -> list:
@@ -64,6 +65,8 @@ def propagate(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool = F
     of it summed) before it is passed on to its parents. Constant leaves (``requires_grad``
     False) may get an entry too; callers ignore those.
     """
+    if Watch.anomaly:  # detect_anomaly(): the same walk, checking every gradient (anomaly.py)
+        return Watch.checked_propagate(roots, seeds, create_graph)
     grads: dict = {}
     for root, seed in zip(roots, seeds):
         grads[root] = seed if root not in grads else grads[root] + seed

@@ -41,7 +41,10 @@ class GradcheckError(AssertionError):
 
     The message names the input (position and label), the element index and both values;
     the same facts are attributes: ``input_index``, ``label``, ``index``, ``analytic``,
-    ``numeric``.
+    ``numeric``. ``blame`` is the first node (in backward order) whose own backward disagrees
+    with finite differences of its forward (an ``autograd.blame.Blame``: op, label, the line
+    that created it, local analytic and numeric values), or None when every node's local
+    derivative is right (``gradcheck`` only; see ``autograd/blame.py``).
     """
 
     def __init__(
@@ -52,8 +55,10 @@ class GradcheckError(AssertionError):
         index: tuple = (),
         analytic: float = float("nan"),
         numeric: float = float("nan"),
+        blame: Any = None,
     ) -> None:
         super().__init__(message)
+        self.blame = blame
         self.input_index = input_index
         self.label = label
         self.index = index
@@ -288,8 +293,7 @@ def _check(
     order: int,
 ) -> bool:
     who = "gradcheck" if order == 1 else "gradgradcheck"
-    if not eps > 0:
-        raise ValueError(f"{who}: eps must be positive, got {eps}")
+    check_tolerances(who, eps, atol, rtol)
     args = _as_args(inputs)
     checked = _checked_positions(args, who)
     _warn_low_precision(args, checked, who)
@@ -301,8 +305,36 @@ def _check(
             continue
         if not raise_exception:
             return False
-        raise _mismatch(who, args, i, a, n, close, atol, rtol, vs)
+        error = _mismatch(who, args, i, a, n, close, atol, rtol, vs)
+        if order == 1:
+            _add_blame(error, fn, args, eps, atol, rtol)
+        raise error
     return True
+
+
+def _add_blame(error: GradcheckError, fn: Callable, args: tuple, eps: float, atol: float,
+               rtol: float) -> None:
+    """Look for the node to blame (``autograd/blame.py``) and add it to the error."""
+    from .blame import blame
+
+    found = blame(fn, args, eps, atol, rtol, outputs=lambda out: _outputs(out, "gradcheck"))
+    error.blame = found
+    if found is not None:
+        text = str(found)
+    else:
+        text = ("blame: every node's own backward matches finite differences of its forward, so "
+                "the fault is in how gradients are combined, or fn is not deterministic")
+    error.args = (f"{error.args[0]}\n{text}",)
+
+
+def check_tolerances(who: str, eps: float, atol: float, rtol: float) -> None:
+    """A ValueError naming the argument if eps is not positive or a tolerance is not a finite
+    number >= 0 (a nan tolerance would make every comparison fail, or pass)."""
+    if not eps > 0:
+        raise ValueError(f"{who}: eps must be positive, got {eps!r}")
+    for name, tol in (("atol", atol), ("rtol", rtol)):
+        if not (isinstance(tol, (int, float, np.floating)) and 0 <= tol < np.inf):
+            raise ValueError(f"{who}: {name} must be a finite number >= 0, got {tol!r}")
 
 
 def _mismatch(

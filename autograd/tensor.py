@@ -16,6 +16,7 @@ import numpy as np
 from . import engine
 from .dtype import check_can_require_grad, get_default_dtype, to_array
 from .grad_mode import _GradMode
+from .sites import Watch
 
 _new = object.__new__
 
@@ -299,6 +300,8 @@ def make(data: np.ndarray, prev: tuple, back: Any, op: str, ctx: Any = None) -> 
                 t._prev = prev
                 t._back = back
                 t._ctx = ctx
+                if Watch.active:  # creation sites, anomaly checks (autograd/sites.py)
+                    Watch.observe(t)
                 return t
     t.requires_grad = False
     t._prev = ()

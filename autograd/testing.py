@@ -12,7 +12,9 @@ Put these in your own property tests, as chainrule's tests do::
 ``values`` draws ``Value`` leaves, ``tensors`` draws float64 ``Tensor`` leaves (any shape,
 0-d included), ``broadcastable_shapes`` draws shapes that broadcast together, and
 ``assert_grads_close`` runs ``gradcheck`` (and optionally ``gradgradcheck``) with a message
-pytest shows in full.
+pytest shows in full. ``graphs`` draws whole random computation graphs (reused nodes, diamonds,
+broadcasting, reductions, indexing) whose ``repr`` is the Python that builds them
+(``autograd/random_graphs.py``).
 
 This module imports Hypothesis, a development dependency; ``import autograd`` does not, so
 the engine itself never needs it.
@@ -29,9 +31,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .random_graphs import Graph, graphs
 from .value import Value
 
-__all__ = ["values", "tensors", "broadcastable_shapes", "assert_grads_close"]
+__all__ = ["values", "tensors", "broadcastable_shapes", "assert_grads_close", "graphs", "Graph"]
 
 
 def _floats(
@@ -189,7 +192,8 @@ def assert_grads_close(
             name = getattr(fn, "__qualname__", None) or repr(fn)
             shown = ", ".join(_short(x) for x in inputs)
             raise GradcheckError(
-                f"{name}({shown}):\n{e}", e.input_index, e.label, e.index, e.analytic, e.numeric
+                f"{name}({shown}):\n{e}", e.input_index, e.label, e.index, e.analytic, e.numeric,
+                e.blame,
             ) from None
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import engine
 from .grad_mode import _GradMode
+from .sites import Watch
 
 Number = int | float
 
@@ -59,6 +60,8 @@ def _node(data: float, prev: tuple, back: Any, op: str, ctx: Any = None) -> Valu
         v._prev = prev
         v._back = back
         v._ctx = ctx
+        if Watch.active:  # creation sites, anomaly checks (autograd/sites.py); off by default
+            Watch.observe(v)
     else:
         v._prev = ()
         v._back = None
