@@ -21,8 +21,10 @@ arithmetic records new nodes and the gradients it returns can be differentiated 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 from .grad_mode import enable_grad, no_grad
 
@@ -57,45 +59,135 @@ def topological_order(roots: Iterable[Any]) -> list:
     return order
 
 
-def propagate(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool = False) -> dict:
+def propagate(
+    roots: Sequence[Any],
+    seeds: Sequence[Any],
+    create_graph: bool = False,
+    retain: Callable[[Any], bool] | None = None,
+) -> dict:
     """The chain rule over the graph below ``roots``: a dict node -> d(sum of seeds·roots)/d(node).
 
     Walks the nodes in reverse topological order, so a node's gradient is complete (every use
     of it summed) before it is passed on to its parents. Constant leaves (``requires_grad``
     False) may get an entry too; callers ignore those.
+
+    ``retain=None`` keeps every node's gradient in the result (``Value.backward``, ``grad``,
+    the drawings). Otherwise a non-leaf's gradient is dropped from the dict as soon as its
+    backward has passed it on, unless ``retain(node)`` is true, so it can be freed at once
+    (``Tensor.backward``: PyTorch's semantics, and a lower peak memory). Leaves always keep theirs.
     """
     grads: dict = {}
     for root, seed in zip(roots, seeds):
         grads[root] = seed if root not in grads else grads[root] + seed
-    get = grads.get
-    with enable_grad() if create_graph else no_grad():
-        for node in reversed(topological_order(roots)):
-            back = node._back
-            if back is None:
-                continue
-            g = get(node)
-            if g is None:
-                continue
-            prev = node._prev
-            if create_graph:  # differentiable: the backward sees (and records onto) the nodes
-                input_grads = back(node._ctx, g, node, *prev)
-            elif len(prev) == 1:  # fast: the backward sees raw floats / ndarrays
-                parent = prev[0]  # the commonest case, the loop below unrolled (30% faster)
-                (pg,) = back(node._ctx, g, node.data, parent.data)
-                if pg is not None:
-                    old = get(parent)
-                    grads[parent] = pg if old is None else old + pg
-                continue
-            elif len(prev) == 2:
-                input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data)
+    order = topological_order(roots)
+    if create_graph:
+        with enable_grad():
+            _propagate_nodes(order, grads, retain)
+    else:
+        with no_grad():
+            if order and type(order[-1].data) is np.ndarray:
+                _propagate_arrays(order, grads, retain)
             else:
-                input_grads = back(node._ctx, g, node.data, *[p.data for p in prev])
-            for parent, pg in zip(prev, input_grads):
-                if pg is None:
-                    continue
+                _propagate_floats(order, grads, retain)
+    return grads
+
+
+def _propagate_floats(order: list, grads: dict, retain: Callable[[Any], bool] | None) -> None:
+    """The chain rule on raw data, summing with ``+`` (floats are immutable: nothing to reuse)."""
+    get = grads.get
+    release = retain is not None
+    for node in reversed(order):
+        back = node._back
+        if back is None:
+            continue
+        g = get(node)
+        if g is None:
+            continue
+        if release and not retain(node):
+            del grads[node]
+        prev = node._prev
+        if len(prev) == 1:  # the commonest case, the loop below unrolled (30% faster)
+            parent = prev[0]
+            (pg,) = back(node._ctx, g, node.data, parent.data)
+            if pg is not None:
                 old = get(parent)
                 grads[parent] = pg if old is None else old + pg
-    return grads
+            continue
+        if len(prev) == 2:
+            input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data)
+        else:
+            input_grads = back(node._ctx, g, node.data, *[p.data for p in prev])
+        for parent, pg in zip(prev, input_grads):
+            if pg is None:
+                continue
+            old = get(parent)
+            grads[parent] = pg if old is None else old + pg
+
+
+def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | None) -> None:
+    """The chain rule on ndarrays, summing a node's uses in place where that is safe.
+
+    Ownership: a sum this loop computed (``old + pg``) is a fresh array that only ``grads``
+    holds until the node's own backward receives it, so later uses of the node can be added
+    into it in place (``owned`` lists those arrays by id). Once handed to a backward it may be
+    returned as it is or as a view (``a + b`` passes ``g`` to both inputs), so it is no longer
+    written. Seeds and arrays returned by backward functions are never written.
+    """
+    get = grads.get
+    release = retain is not None
+    owned: set = set()
+    for node in reversed(order):
+        back = node._back
+        if back is None:
+            continue
+        g = get(node)
+        if g is None:
+            continue
+        if release and not retain(node):
+            del grads[node]
+        if owned:
+            owned.discard(id(g))
+        prev = node._prev
+        if len(prev) == 1:
+            input_grads = back(node._ctx, g, node.data, prev[0].data)
+        elif len(prev) == 2:
+            input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data)
+        else:
+            input_grads = back(node._ctx, g, node.data, *[p.data for p in prev])
+        for parent, pg in zip(prev, input_grads):
+            if pg is None:
+                continue
+            old = get(parent)
+            if old is None:
+                grads[parent] = pg
+            elif id(old) in owned and old.shape == pg.shape and old.dtype == pg.dtype:
+                old += pg  # a sum made here, held by nobody else: add into it
+            else:
+                total = old + pg
+                grads[parent] = total
+                if type(total) is np.ndarray:  # (a 0-d sum comes back as a NumPy scalar)
+                    owned.add(id(total))
+
+
+def _propagate_nodes(order: list, grads: dict, retain: Callable[[Any], bool] | None) -> None:
+    """The chain rule on the nodes themselves (``create_graph=True``): differentiable."""
+    get = grads.get
+    release = retain is not None
+    for node in reversed(order):
+        back = node._back
+        if back is None:
+            continue
+        g = get(node)
+        if g is None:
+            continue
+        if release and not retain(node):
+            del grads[node]
+        prev = node._prev
+        for parent, pg in zip(prev, back(node._ctx, g, node, *prev)):
+            if pg is None:
+                continue
+            old = get(parent)
+            grads[parent] = pg if old is None else old + pg
 
 
 def _as_tuple(nodes: Any, what: str) -> tuple:
@@ -138,7 +230,7 @@ def grad(
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
     seeds = [out._seed(g, create_graph) for out, g in zip(outputs, grad_outputs)]
-    grads = propagate(outputs, seeds, create_graph)
+    grads = propagate(outputs, seeds, create_graph, retain=set(inputs).__contains__)
     result = []
     for i, x in enumerate(inputs):
         g = grads.get(x)

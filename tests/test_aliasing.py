@@ -1,0 +1,139 @@
+"""No two gradients share memory, and no user array (seed, data) is ever written.
+
+``propagate`` adds a node's uses in place into sums it made itself, and a leaf takes over a
+fresh gradient array without copying: both are safe only if nobody else holds those arrays.
+These tests build the graphs where that could go wrong (``a + b`` hands one array to two
+inputs, fan-out after fan-out, retained intermediates, user seeds) and check every gradient
+is right, owned by one node, and that changing it in place changes nothing else.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import optim
+from autograd import Tensor, grad
+
+
+def leaf(values, requires_grad=True):
+    return Tensor(np.array(values, dtype=np.float64), requires_grad=requires_grad)
+
+
+def assert_no_shared_memory(arrays: dict) -> None:
+    for (name_a, a), (name_b, b) in itertools.combinations(arrays.items(), 2):
+        assert not np.shares_memory(a, b), f"{name_a} and {name_b} share memory"
+
+
+def graphs():
+    """(name, build) pairs; build() -> (leaves dict, retained dict, loss)."""
+
+    def add_passes_one_array_to_both():  # a + b: both inputs receive the same g
+        a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+        s = a + b
+        return {"a": a, "b": b}, {"s": s}, (s * s).sum()
+
+    def fan_out_of_a_sum():  # s used three times: its gradient is summed in place
+        a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+        s = a + b
+        return {"a": a, "b": b}, {"s": s}, (s * s).sum() + s.sum() + s.exp().sum()
+
+    def owned_sum_handed_to_an_add():  # the in-place sum for m reaches x, which is used again
+        x, w = leaf([0.5, -1.0]), leaf([2.0, 1.0])
+        m = x + w
+        k = x * 3.0
+        return {"x": x, "w": w}, {"m": m, "k": k}, (m * m).sum() + m.sum() + (k * m).sum()
+
+    def one_leaf_used_by_every_op():
+        x = leaf([0.3, 0.7])
+        y = x * x + x - x.tanh() + x / (x + 2.0)
+        return {"x": x}, {"y": y}, (y * x).sum()
+
+    def broadcast_bias():
+        x = leaf([[1.0, 2.0], [3.0, 4.0]], requires_grad=False)
+        w, b = leaf([[0.5, -0.5], [1.0, 2.0]]), leaf([0.1, 0.2])
+        h = x @ w + b
+        return {"w": w, "b": b}, {"h": h}, (h.relu() + h).sum()
+
+    return [f for f in locals().values() if callable(f)]
+
+
+BUILDS = graphs()
+
+
+@pytest.mark.parametrize("build", BUILDS, ids=[b.__name__ for b in BUILDS])
+@pytest.mark.parametrize("retain", [False, True], ids=["released", "retained"])
+def test_gradients_are_right_and_owned_by_one_node(build, retain):
+    leaves, inner, loss = build()
+    expected = grad(loss, tuple(leaves.values()) + tuple(inner.values()))
+    if retain:
+        for t in inner.values():
+            t.retain_grad()
+    loss.backward()
+    grads = {name: t.grad for name, t in leaves.items()}
+    if retain:
+        grads.update({name: t.grad for name, t in inner.items()})
+    else:
+        assert all(t.grad is None for t in inner.values())
+    for g, e in zip(grads.values(), expected):
+        np.testing.assert_allclose(g, e.data, rtol=1e-12)
+    data = {f"{name}.data": t.data for name, t in {**leaves, **inner}.items()}
+    assert_no_shared_memory({**grads, **data})
+    for name, g in grads.items():  # writing one gradient changes no other
+        before = {k: v.copy() for k, v in grads.items() if k != name}
+        g *= 0.0
+        for k, v in before.items():
+            np.testing.assert_array_equal(grads[k], v, err_msg=f"zeroing {name} changed {k}")
+
+
+@pytest.mark.parametrize("build", BUILDS, ids=[b.__name__ for b in BUILDS])
+def test_backward_twice_adds_exactly_twice(build):
+    leaves, _, loss = build()
+    loss.backward()
+    once = {name: t.grad.copy() for name, t in leaves.items()}
+    loss.backward()
+    for name, t in leaves.items():
+        np.testing.assert_allclose(t.grad, 2 * once[name], rtol=1e-12)
+
+
+def test_a_user_seed_is_never_taken_over_or_written():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    out = a + b  # both gradients would be the seed itself
+    seed = np.array([1.0, 1.0])
+    out.backward(seed)
+    assert not np.shares_memory(a.grad, seed) and not np.shares_memory(b.grad, seed)
+    optim.SGD([a, b], lr=0.1).step()
+    a.grad *= 5.0
+    out.backward(seed)  # accumulating into a.grad leaves the seed alone
+    assert seed.tolist() == [1.0, 1.0]
+
+
+def test_a_seed_used_twice_is_summed_into_a_new_array():
+    x = leaf([1.0, 2.0])
+    y = x * 1.0
+    seed = np.array([1.0, 1.0])
+    gx, = grad([y, y], x, grad_outputs=[seed, seed])
+    assert gx.data.tolist() == [2.0, 2.0] and seed.tolist() == [1.0, 1.0]
+
+
+def test_input_data_and_weights_are_never_written_by_backward():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4, 3))
+    W = leaf(rng.standard_normal((2, 3)))
+    x = Tensor(X)
+    saved = X.copy(), W.data.copy()
+    loss = ((x @ W.T).tanh() + x.sum(axis=1, keepdims=True)).sum()
+    loss.backward()
+    loss.backward()
+    np.testing.assert_array_equal(X, saved[0])
+    np.testing.assert_array_equal(W.data, saved[1])
+    assert not np.shares_memory(W.grad, W.data) and not np.shares_memory(W.grad, X)
+
+
+def test_grad_results_are_not_the_seed():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    seed = np.array([2.0, 3.0])
+    ga, gb = grad(a + b, (a, b), grad_outputs=seed)
+    assert ga.data.tolist() == gb.data.tolist() == [2.0, 3.0]
+    ga.data *= 0.0  # the caller may change what grad() returned
+    assert seed.tolist() == [2.0, 3.0]
