@@ -125,13 +125,16 @@ def _propagate_floats(order: list, grads: dict, retain: Callable[[Any], bool] | 
 
 
 def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | None) -> None:
-    """The chain rule on ndarrays, summing a node's uses in place where that is safe.
+    """The chain rule on ndarrays, writing into gradient arrays where that is provably safe.
 
-    Ownership: a sum this loop computed (``old + pg``) is a fresh array that only ``grads``
-    holds until the node's own backward receives it, so later uses of the node can be added
-    into it in place (``owned`` lists those arrays by id). Once handed to a backward it may be
-    returned as it is or as a view (``a + b`` passes ``g`` to both inputs), so it is no longer
-    written. Seeds and arrays returned by backward functions are never written.
+    Ownership: ``owned`` holds (by id) the gradient arrays that only ``grads`` refers to: sums
+    this loop made (``old + pg``), and results of backward functions marked ``back.fresh = True``
+    (every array they return is new and referenced by nothing else). Later uses of a node are
+    added into an owned array in place. When a node's own backward runs, its gradient stops
+    being owned (the backward may return it, or views of it: ``a + b`` passes ``g`` to both
+    inputs), except that a backward with an in-place variant ``back.into`` may overwrite an
+    owned gradient that is released right after (not retained): nobody else can see it. Seeds
+    and arrays from unmarked backward functions are never written.
     """
     get = grads.get
     release = retain is not None
@@ -143,10 +146,20 @@ def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | 
         g = get(node)
         if g is None:
             continue
+        mine = False
+        if owned and id(g) in owned:
+            owned.discard(id(g))
+            mine = True
         if release and not retain(node):
             del grads[node]
-        if owned:
-            owned.discard(id(g))
+        else:
+            mine = False  # kept in the result: never overwritten
+        fresh = getattr(back, "fresh", False)
+        if mine:
+            into = getattr(back, "into", None)
+            if into is not None and g.flags.writeable:
+                back = into  # may overwrite g; its results are fresh or g itself: ours too
+                fresh = True
         prev = node._prev
         if len(prev) == 1:
             input_grads = back(node._ctx, g, node.data, prev[0].data)
@@ -160,8 +173,10 @@ def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | 
             old = get(parent)
             if old is None:
                 grads[parent] = pg
+                if fresh and type(pg) is np.ndarray:
+                    owned.add(id(pg))
             elif id(old) in owned and old.shape == pg.shape and old.dtype == pg.dtype:
-                old += pg  # a sum made here, held by nobody else: add into it
+                old += pg  # an array only ``grads`` holds: add into it
             else:
                 total = old + pg
                 grads[parent] = total

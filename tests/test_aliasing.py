@@ -137,3 +137,59 @@ def test_grad_results_are_not_the_seed():
     assert ga.data.tolist() == gb.data.tolist() == [2.0, 3.0]
     ga.data *= 0.0  # the caller may change what grad() returned
     assert seed.tolist() == [2.0, 3.0]
+
+
+def mlp_graph():
+    """linear -> relu -> linear -> cross-entropy: the ops whose gradients the engine may reuse."""
+    from autograd.tensor_ops.matmul import linear
+    from autograd.tensor_ops.softmax import cross_entropy
+
+    rng = np.random.default_rng(1)
+    x = Tensor(rng.standard_normal((5, 4)))
+    w1, b1 = leaf(rng.standard_normal((3, 4))), leaf(rng.standard_normal(3))
+    w2 = leaf(rng.standard_normal((2, 3)))
+    h = linear(x, w1, b1)
+    r = h.relu()
+    logits = linear(r, w2)
+    loss = cross_entropy(logits, np.array([0, 1, 1, 0, 1])) + (r * r).sum() * 0.1
+    return {"w1": w1, "b1": b1, "w2": w2}, {"h": h, "r": r, "logits": logits}, loss
+
+
+@pytest.mark.parametrize("retained", [(), ("r",), ("h",), ("h", "r", "logits")])
+def test_gradients_written_in_place_match_the_untouched_ones(retained):
+    params, inner, loss = mlp_graph()
+    names = list(params) + list(inner)
+    expected = dict(zip(names, grad(loss, [*params.values(), *inner.values()])))
+    for name in retained:
+        inner[name].retain_grad()
+    loss.backward()
+    got = {**{n: p.grad for n, p in params.items()}, **{n: inner[n].grad for n in retained}}
+    for name, g in got.items():
+        np.testing.assert_allclose(g, expected[name].data, rtol=1e-12, err_msg=name)
+    assert_no_shared_memory(got)
+    for name in set(inner) - set(retained):
+        assert inner[name].grad is None
+
+
+def test_relu_never_overwrites_a_user_seed():
+    x = leaf([[-1.0, 2.0], [3.0, -4.0]])
+    r = x.relu()
+    seed = np.ones((2, 2))
+    r.backward(seed)
+    assert seed.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    assert x.grad.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+
+
+def test_the_in_place_relu_backward_runs_only_on_a_released_owned_gradient(monkeypatch):
+    from autograd.tensor_ops import elementwise
+
+    calls = []
+    into = elementwise._relu_back.into
+    monkeypatch.setattr(elementwise._relu_back, "into", lambda *a: calls.append(1) or into(*a))
+    _, _, loss = mlp_graph()
+    loss.backward()
+    assert calls == [1]  # relu's gradient came fresh from linear and was released
+    _, inner, loss = mlp_graph()
+    inner["r"].retain_grad()
+    loss.backward()
+    assert calls == [1]  # retained: the copy the user sees is never written

@@ -70,6 +70,15 @@ def _relu_back(ctx, g, out, x):
     return (g * (data_of(x) > 0),)  # slope 0 at x = 0, as PyTorch; g's dtype wins over bool
 
 
+def _relu_back_into(ctx, g, out, x):  # the engine lets it overwrite g (see engine.propagate)
+    np.multiply(g, x > 0, out=g)
+    return (g,)
+
+
+_relu_back.fresh = True  # returns a new array (engine.propagate may add into it)
+_relu_back.into = _relu_back_into
+
+
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, ``negative_slope * x`` otherwise."""
     s = float(negative_slope)
