@@ -3,7 +3,8 @@
 Every node, scalar or tensor, carries the same few attributes:
 
 - ``data``: the forward result (a float for ``Value``, an ndarray for ``Tensor``);
-- ``grad``: the gradient that ``backward()`` accumulated into it;
+- ``grad``: the gradient that ``backward()`` accumulated into it (every ``Value``; a
+  ``Tensor`` leaf, or a non-leaf after ``retain_grad()``, as in PyTorch);
 - ``requires_grad``: whether gradients flow into it;
 - ``_prev``: the tuple of nodes it was computed from (empty for a leaf);
 - ``_back``: the op's backward function ``back(ctx, g, out, *inputs) -> input grads``
@@ -229,9 +230,13 @@ def grad(
     ``create_graph=True`` the returned gradients are nodes of a new graph, so they can be
     differentiated again (grad of grad, Hessian-vector products, Newton steps).
 
-    >>> x = Value(3.0); y = x ** 3
+    >>> from autograd import Value, grad
+    >>> x = Value(3.0)
+    >>> y = x ** 3
     >>> dy, = grad(y, x, create_graph=True)   # 3x² = 27
     >>> d2y, = grad(dy, x)                     # 6x = 18
+    >>> dy.data, d2y.data
+    (27.0, 18.0)
     """
     outputs = _as_tuple(outputs, "outputs")
     inputs = _as_tuple(inputs, "inputs")

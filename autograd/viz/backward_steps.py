@@ -40,10 +40,16 @@ def backward_steps(
     ``gradient`` seeds a non-scalar Tensor output, as in ``Tensor.backward(gradient)``.
     ``params``, ``rankdir`` and ``max_nodes`` are as in :func:`draw_dot`. No ``.grad`` changes.
 
-    >>> steps = backward_steps(loss)
-    >>> steps                        # in Jupyter: the graph with a step bar
-    >>> steps[0].node is loss, steps[0].grad
-    >>> steps.save("frames/")        # step_000.svg ... and backward_steps.html
+    >>> from autograd import Value, backward_steps
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> loss = a * b
+    >>> steps = backward_steps(loss)  # in Jupyter: the graph with a step bar
+    >>> len(steps), steps[0].node is loss, steps[0].grad
+    (3, True, 1.0)
+    >>> {step.node.label: step.grad for step in steps[1:]}, a.grad  # .grad is untouched
+    ({'a': -3.0, 'b': 2.0}, 0.0)
+
+    ``steps.save("frames/")`` writes ``step_000.svg``, ... and ``backward_steps.html``.
     """
     return BackwardSteps(root, gradient, params=params, rankdir=rankdir, max_nodes=max_nodes)
 

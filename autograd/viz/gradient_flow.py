@@ -44,10 +44,18 @@ def gradient_flow(model: Any, by: str = "layer") -> GradientFlow:
     bias (a micrograd ``MLP`` groups its scalar parameters by ``Layer``);
     ``by="parameter"`` gives one row per named parameter. Call it after ``backward()``.
 
-    >>> loss.backward()
-    >>> report = gradient_flow(model)
-    >>> print(report)            # name, grad norm, param norm, ratio; a verdict at the end
-    >>> report.plot()            # log-scale bars: vanishing gradients show as a slope
+    >>> import numpy as np
+    >>> import nn
+    >>> from autograd import Tensor
+    >>> from autograd.viz import gradient_flow
+    >>> _ = nn.manual_seed(0)
+    >>> model = nn.Sequential(nn.Linear(3, 8), nn.Sigmoid(), nn.Linear(8, 1))
+    >>> model(Tensor(np.ones((4, 3)))).sum().backward()
+    >>> report = gradient_flow(model)  # print(report): a table and a verdict
+    >>> [row.name for row in report], report.grad_norms[0] < report.grad_norms[1]
+    (['0', '2'], True)
+
+    ``report.plot()`` draws log-scale bars: vanishing gradients show as a slope.
     """
     if by not in ("layer", "parameter"):
         raise ValueError(f"by must be 'layer' or 'parameter', got {by!r}")
