@@ -7,7 +7,6 @@ The class holds the data, the graph links and the public surface; each op lives 
 from __future__ import annotations
 
 import ctypes
-import operator
 import os
 import sys
 from typing import Any
@@ -160,7 +159,7 @@ class Tensor:
     @property
     def retains_grad(self) -> bool:
         """True for a non-leaf whose ``.grad`` ``backward()`` fills (after ``retain_grad()``)."""
-        return self._retains_grad
+        return _retains_grad(self)
 
     def retain_grad(self) -> None:
         """Make ``backward()`` fill this non-leaf's ``.grad`` too (a leaf gets it anyway).
@@ -297,7 +296,9 @@ class Tensor:
         return t
 
 
-_retains_grad = operator.attrgetter("_retains_grad")
+def _retains_grad(node: Tensor) -> bool:
+    """Whether ``backward()`` keeps this node's gradient (``retain_grad()`` was called)."""
+    return getattr(node, "_retains_grad", False)  # tolerant of a Tensor built without make()
 
 
 def make(data: np.ndarray, prev: tuple, back: Any, op: str, ctx: Any = None) -> Tensor:
