@@ -15,9 +15,11 @@ Workloads: the digits MLP 64-128-64-10 (float32) at batch 32, 256 and 1797 on th
 data, and a 784-512-256-10 MLP at batch 1024 in float32 and float64 on random data.
 
 Two figures per workload, each the median over interleaved repeats (engine, NumPy, PyTorch,
-engine, ...), so drift in machine load hits all alike:
+then the next repeat in rotated order), so drift in machine load hits all alike:
 
-- **wall clock** with BLAS (and PyTorch) at their default thread counts: what users see;
+- **wall clock** with BLAS (and PyTorch) at their default thread counts: what users see
+  (with a 2 ms untimed pause before each step, so one library's spinning worker threads do not
+  slow down the next library's step);
 - **CPU time of this process with BLAS on one thread** (via ``threadpoolctl``, PyTorch with
   ``torch.set_num_threads(1)``): steadier on a busy machine.
 
@@ -199,14 +201,23 @@ def check_same_step(model, optimizer, hand: NumpyMLP, ref, X, y, y_t) -> None:
             assert np.allclose(w_ref, w, rtol=tol, atol=tol), "PyTorch and NumPy updates differ"
 
 
-def timed(repeats: int, clock, steps: list) -> list[float]:
-    """Median time of each step function, run interleaved ``repeats`` times."""
+def timed(repeats: int, clock, steps: list, pause: float = 0.0) -> list[float]:
+    """Median time of each step function, run interleaved ``repeats`` times.
+
+    The order rotates every repeat, so each step follows each other one equally often, and
+    ``pause`` seconds (untimed) separate the steps: BLAS and OpenMP worker threads keep spinning
+    for a while after a call, and without the pause they would steal the cores from whichever
+    step comes next (PyTorch's made the following engine step 10-100x slower on a busy machine).
+    """
     times: list[list[float]] = [[] for _ in steps]
-    for _ in range(repeats):
-        for fn, out in zip(steps, times):
+    order = list(range(len(steps)))
+    for r in range(repeats):
+        for i in order[r % len(steps):] + order[: r % len(steps)]:
+            if pause:
+                time.sleep(pause)
             t0 = clock()
-            fn()
-            out.append(clock() - t0)
+            steps[i]()
+            times[i].append(clock() - t0)
     return [statistics.median(t) for t in times]
 
 
@@ -229,7 +240,7 @@ def measure(name: str, sizes: list[int], batch: int, dtype, X_all, y_all, repeat
         fn()
     result = {"name": name, "batch": batch, "dtype": dtype.name}
     if "wall" in clocks:
-        result["wall"] = timed(repeats, time.perf_counter, steps)
+        result["wall"] = timed(repeats, time.perf_counter, steps, pause=0.002)
     if "cpu1" in clocks:
         with one_thread():
             result["cpu1"] = timed(repeats, time.process_time, steps)

@@ -168,3 +168,15 @@ def test_gradient_flow_after_a_tensor_backward():
     out.backward()
     report = gradient_flow(model)
     assert all(norm is not None and norm > 0 for norm in report.grad_norms)
+
+
+def test_draw_dot_of_a_non_scalar_output_shows_only_the_grads_it_has():
+    x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+    y = x * 3
+    y.label = "y"
+    z = y * y
+    z.label = "z"
+    z.backward(np.ones(2, dtype=np.float32))  # no implicit seed for a (2,) output: no side run
+    src = draw_dot(z).source
+    assert "grad None" in next(line for line in src.splitlines() if "<b>y</b>" in line)
+    assert "grad None" not in next(line for line in src.splitlines() if "<b>x</b>" in line)
