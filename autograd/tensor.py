@@ -176,7 +176,7 @@ class Tensor:
         if self._back is not None:
             self._retains_grad = True
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, flag: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf and return the Tensor, as in PyTorch.
 
         Only floating Tensors can require grad, and only a leaf's flag can change: a computed
@@ -186,22 +186,20 @@ class Tensor:
         >>> w.requires_grad
         True
         """
-        if not isinstance(requires_grad, (bool, np.bool_)):
-            raise TypeError(
-                f"requires_grad_ takes a bool, got {type(requires_grad).__name__}"
-            )
-        requires_grad = bool(requires_grad)
-        if requires_grad and self.data.dtype.kind != "f":
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"requires_grad_ takes a bool, got {type(flag).__name__}")
+        flag = bool(flag)
+        if flag and self.data.dtype.kind != "f":
             raise RuntimeError(
                 "requires_grad_: only floating Tensors can require grad, "
                 f"this one has dtype {self.data.dtype}"
             )
-        if self._back is not None and not requires_grad:
+        if self._back is not None and not flag:
             raise RuntimeError(
                 "requires_grad_: only a leaf's requires_grad can change; "
                 "use detach() for a constant copy of a computed Tensor"
             )
-        self.requires_grad = requires_grad
+        self.requires_grad = flag
         return self
 
     def backward(self, gradient: Any = None) -> None:
