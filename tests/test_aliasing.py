@@ -44,6 +44,20 @@ def graphs():
         k = x * 3.0
         return {"x": x, "w": w}, {"m": m, "k": k}, (m * m).sum() + m.sum() + (k * m).sum()
 
+    def sum_passed_to_a_node_and_its_input():  # m's summed gradient reaches k, then x again
+        x = leaf([0.5, -1.0])
+        k = x * 3.0
+        m = x + k
+        return {"x": x}, {"k": k, "m": m}, (m * m).sum() + m.sum()
+
+    def shared_gradient_then_summed():  # s hands one array to a and b; a gets more, then b
+        x = leaf([0.5, -1.0])
+        a, b = x * 2.0, x * 3.0
+        s = a + b
+        return {"x": x}, {"a": a, "b": b, "s": s}, (
+            (s * s).sum() + (a * a).sum() + (b * b).sum()
+        )
+
     def one_leaf_used_by_every_op():
         x = leaf([0.3, 0.7])
         y = x * x + x - x.tanh() + x / (x + 2.0)
@@ -65,7 +79,8 @@ BUILDS = graphs()
 @pytest.mark.parametrize("retain", [False, True], ids=["released", "retained"])
 def test_gradients_are_right_and_owned_by_one_node(build, retain):
     leaves, inner, loss = build()
-    expected = grad(loss, tuple(leaves.values()) + tuple(inner.values()))
+    # The reference: create_graph=True sums nodes with ``+`` and never writes into an array.
+    expected = grad(loss, tuple(leaves.values()) + tuple(inner.values()), create_graph=True)
     if retain:
         for t in inner.values():
             t.retain_grad()
@@ -159,7 +174,8 @@ def mlp_graph():
 def test_gradients_written_in_place_match_the_untouched_ones(retained):
     params, inner, loss = mlp_graph()
     names = list(params) + list(inner)
-    expected = dict(zip(names, grad(loss, [*params.values(), *inner.values()])))
+    reference = grad(loss, [*params.values(), *inner.values()], create_graph=True)
+    expected = dict(zip(names, reference))  # the differentiable path: no in-place writes
     for name in retained:
         inner[name].retain_grad()
     loss.backward()
@@ -193,3 +209,73 @@ def test_the_in_place_relu_backward_runs_only_on_a_released_owned_gradient(monke
     inner["r"].retain_grad()
     loss.backward()
     assert calls == [1]  # retained: the copy the user sees is never written
+
+
+# ------------------------------------------------------------------ random graphs (Hypothesis)
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from autograd.tensor_ops.matmul import linear  # noqa: E402
+
+UNARY = {
+    "relu": lambda a: a.relu(),
+    "tanh": lambda a: a.tanh(),
+    "neg": lambda a: -a,
+    "scale": lambda a: a * 0.5,
+    "reshape": lambda a: a.reshape(3, 2).reshape(2, 3),
+}
+BINARY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "linear": lambda a, b: linear(linear(a, b).relu(), b.T),  # (2, 3) -> (2, 2) -> (2, 3)
+}
+
+
+@st.composite
+def random_graphs(draw):
+    """A recipe: ops over (2, 3) leaves, each reading earlier nodes (so fan-out is common)."""
+    n_ops = draw(st.integers(1, 8))
+    ops = []
+    for i in range(n_ops):
+        available = 3 + i  # three leaves, then one node per op
+        if draw(st.booleans()):
+            ops.append((draw(st.sampled_from(sorted(UNARY))), draw(st.integers(0, available - 1))))
+        else:
+            ops.append((draw(st.sampled_from(sorted(BINARY))),
+                        draw(st.integers(0, available - 1)), draw(st.integers(0, available - 1))))
+    retained = draw(st.sets(st.integers(0, n_ops - 1)))
+    weights = draw(st.lists(st.integers(0, 2), min_size=n_ops, max_size=n_ops))
+    return ops, retained, weights
+
+
+def build_random(recipe):
+    ops, _, weights = recipe
+    rng = np.random.default_rng(0)
+    nodes = [leaf(rng.uniform(-1, 1, (2, 3))) for _ in range(3)]
+    for op in ops:
+        name, *args = op
+        fn = UNARY.get(name) or BINARY[name]
+        nodes.append(fn(*[nodes[i] for i in args]))
+    terms = [(n * n).sum() * float(w + 1) for n, w in zip(nodes[3:], weights)]
+    start = (nodes[0] + nodes[1] * nodes[2]).sum()  # every leaf is used
+    return nodes[:3], nodes[3:], sum(terms, start=start)
+
+
+@given(random_graphs())
+def test_random_graphs_in_place_reuse_matches_the_differentiable_path(recipe):
+    leaves, inner, loss = build_random(recipe)
+    # Reference: create_graph=True sums nodes with ``+`` and never writes into an array.
+    reference = [g.data for g in grad(loss, leaves + inner, create_graph=True)]
+    for i in recipe[1]:
+        inner[i].retain_grad()
+    loss.backward()
+    got = {f"leaf{i}": t.grad for i, t in enumerate(leaves)}
+    got.update({f"node{i}": inner[i].grad for i in recipe[1]})
+    for i, t in enumerate(leaves):
+        np.testing.assert_allclose(t.grad, reference[i], rtol=1e-10, atol=1e-12)
+    for i in recipe[1]:
+        np.testing.assert_allclose(inner[i].grad, reference[3 + i], rtol=1e-10, atol=1e-12)
+    assert_no_shared_memory(got)
+    assert all(t.grad is None for i, t in enumerate(inner) if i not in recipe[1])
