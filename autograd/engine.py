@@ -3,7 +3,8 @@
 Every node, scalar or tensor, carries the same few attributes:
 
 - ``data``: the forward result (a float for ``Value``, an ndarray for ``Tensor``);
-- ``grad``: the gradient that ``backward()`` accumulated into it;
+- ``grad``: the gradient that ``backward()`` accumulated into it (every ``Value``; a
+  ``Tensor`` leaf, or a non-leaf after ``retain_grad()``, as in PyTorch);
 - ``requires_grad``: whether gradients flow into it;
 - ``_prev``: the tuple of nodes it was computed from (empty for a leaf);
 - ``_back``: the op's backward function ``back(ctx, g, out, *inputs) -> input grads``
@@ -21,8 +22,10 @@ arithmetic records new nodes and the gradients it returns can be differentiated 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 from .grad_mode import enable_grad, no_grad
 from .sites import Watch
@@ -58,47 +61,139 @@ def topological_order(roots: Iterable[Any]) -> list:
     return order
 
 
-def propagate(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool = False) -> dict:
+def propagate(
+    roots: Sequence[Any],
+    seeds: Sequence[Any],
+    create_graph: bool = False,
+    retain: Callable[[Any], bool] | None = None,
+) -> dict:
     """The chain rule over the graph below ``roots``: a dict node -> d(sum of seeds·roots)/d(node).
 
     Walks the nodes in reverse topological order, so a node's gradient is complete (every use
     of it summed) before it is passed on to its parents. Constant leaves (``requires_grad``
     False) may get an entry too; callers ignore those.
+
+    ``retain=None`` keeps every node's gradient in the result (``Value.backward``, ``grad``,
+    the drawings). Otherwise a non-leaf's gradient is dropped from the dict as soon as its
+    backward has passed it on, unless ``retain(node)`` is true, so it can be freed at once
+    (``Tensor.backward``: PyTorch's semantics, and a lower peak memory). Leaves always keep theirs.
     """
     if Watch.anomaly:  # detect_anomaly(): the same walk, checking every gradient (anomaly.py)
-        return Watch.checked_propagate(roots, seeds, create_graph)
+        grads = Watch.checked_propagate(roots, seeds, create_graph)
+        if retain is None:
+            return grads
+        return {n: g for n, g in grads.items() if n._back is None or retain(n)}
     grads: dict = {}
     for root, seed in zip(roots, seeds):
         grads[root] = seed if root not in grads else grads[root] + seed
-    get = grads.get
-    with enable_grad() if create_graph else no_grad():
-        for node in reversed(topological_order(roots)):
-            back = node._back
-            if back is None:
-                continue
-            g = get(node)
-            if g is None:
-                continue
-            prev = node._prev
-            if create_graph:  # differentiable: the backward sees (and records onto) the nodes
-                input_grads = back(node._ctx, g, node, *prev)
-            elif len(prev) == 1:  # fast: the backward sees raw floats / ndarrays
-                parent = prev[0]  # the commonest case, the loop below unrolled (30% faster)
-                (pg,) = back(node._ctx, g, node.data, parent.data)
-                if pg is not None:
-                    old = get(parent)
-                    grads[parent] = pg if old is None else old + pg
-                continue
-            elif len(prev) == 2:
-                input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data)
+    order = topological_order(roots)
+    if create_graph:
+        with enable_grad():
+            _propagate_summing(order, grads, retain, differentiable=True)
+    else:
+        with no_grad():
+            if order and type(order[-1].data) is np.ndarray:
+                _propagate_arrays(order, grads, retain)
             else:
-                input_grads = back(node._ctx, g, node.data, *[p.data for p in prev])
-            for parent, pg in zip(prev, input_grads):
-                if pg is None:
-                    continue
+                _propagate_summing(order, grads, retain)
+    return grads
+
+
+def _propagate_summing(
+    order: list, grads: dict, retain: Callable[[Any], bool] | None, differentiable: bool = False
+) -> None:
+    """The chain rule summing with ``+``: on floats (immutable: nothing to reuse), or with
+    ``differentiable=True`` on the nodes themselves, so the backward records a new graph."""
+    get = grads.get
+    release = retain is not None
+    for node in reversed(order):
+        back = node._back
+        if back is None:
+            continue
+        g = get(node)
+        if g is None:
+            continue
+        if release and not retain(node):
+            del grads[node]
+        prev = node._prev
+        if differentiable:  # the backward sees (and records onto) the nodes
+            input_grads = back(node._ctx, g, node, *prev)
+        elif len(prev) == 1:  # the commonest case, the loop below unrolled (30% faster)
+            parent = prev[0]
+            (pg,) = back(node._ctx, g, node.data, parent.data)
+            if pg is not None:
                 old = get(parent)
                 grads[parent] = pg if old is None else old + pg
-    return grads
+            continue
+        elif len(prev) == 2:
+            input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data)
+        else:
+            input_grads = back(node._ctx, g, node.data, *[p.data for p in prev])
+        for parent, pg in zip(prev, input_grads):
+            if pg is None:
+                continue
+            old = get(parent)
+            grads[parent] = pg if old is None else old + pg
+
+
+def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | None) -> None:
+    """The chain rule on ndarrays, writing into gradient arrays where that is provably safe.
+
+    Ownership: ``owned`` holds (by id) the gradient arrays that only ``grads`` refers to: sums
+    this loop made (``old + pg``), and results of backward functions marked ``back.fresh = True``
+    (every array they return is new and referenced by nothing else). Later uses of a node are
+    added into an owned array in place. When a node's own backward runs, its gradient stops
+    being owned (the backward may return it, or views of it: ``a + b`` passes ``g`` to both
+    inputs), except that a backward with an in-place variant ``back.into`` may overwrite an
+    owned gradient that is released right after (not retained): nobody else can see it. Seeds
+    and arrays from unmarked backward functions are never written.
+    """
+    get = grads.get
+    release = retain is not None
+    owned: set = set()
+    for node in reversed(order):
+        back = node._back
+        if back is None:
+            continue
+        g = get(node)
+        if g is None:
+            continue
+        mine = False
+        if owned and id(g) in owned:
+            owned.discard(id(g))
+            mine = True
+        if release and not retain(node):
+            del grads[node]
+        else:
+            mine = False  # kept in the result: never overwritten
+        fresh = getattr(back, "fresh", False)
+        if mine:
+            into = getattr(back, "into", None)
+            if into is not None and g.flags.writeable:
+                back = into  # may overwrite g; its results are fresh or g itself: ours too
+                fresh = True
+        prev = node._prev
+        if len(prev) == 1:
+            input_grads = back(node._ctx, g, node.data, prev[0].data)
+        elif len(prev) == 2:
+            input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data)
+        else:
+            input_grads = back(node._ctx, g, node.data, *[p.data for p in prev])
+        for parent, pg in zip(prev, input_grads):
+            if pg is None:
+                continue
+            old = get(parent)
+            if old is None:
+                grads[parent] = pg
+                if fresh and type(pg) is np.ndarray:
+                    owned.add(id(pg))
+            elif id(old) in owned and old.shape == pg.shape and old.dtype == pg.dtype:
+                old += pg  # an array only ``grads`` holds: add into it
+            else:
+                total = old + pg
+                grads[parent] = total
+                if type(total) is np.ndarray:  # (a 0-d sum comes back as a NumPy scalar)
+                    owned.add(id(total))
 
 
 def _as_tuple(nodes: Any, what: str) -> tuple:
@@ -145,7 +240,7 @@ def grad(
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
     seeds = [out._seed(g, create_graph) for out, g in zip(outputs, grad_outputs)]
-    grads = propagate(outputs, seeds, create_graph)
+    grads = propagate(outputs, seeds, create_graph, retain=set(inputs).__contains__)
     result = []
     for i, x in enumerate(inputs):
         g = grads.get(x)

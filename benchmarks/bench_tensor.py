@@ -1,57 +1,54 @@
-"""How close is the Tensor engine to hand-written NumPy? One training step of an MLP.
+"""How close is the Tensor engine to hand-written NumPy and to PyTorch? One MLP training step.
 
-    python benchmarks/bench_tensor.py              # ~1 min; --quick for a short run
+    python benchmarks/bench_tensor.py              # ~1-2 min; --quick for a short run
 
 A step is ``zero_grad``, forward, mean softmax cross-entropy, backward and an SGD update, on
 ``Sequential(Linear, ReLU, ..., Linear)`` with ``nn.functional.cross_entropy`` and
 ``optim.SGD``, exactly as a user writes it (the input batch is wrapped in a new ``Tensor`` each
 step). It runs interleaved with the same step written by hand in NumPy the way a skilled
-programmer would (buffers preallocated, in-place updates): the limit for a NumPy-backed engine.
-Both start from the same weights, and the script checks they give the same loss and update.
+programmer would (buffers preallocated, in-place updates, ``out=``): the limit for a
+NumPy-backed engine; and with the same step in PyTorch when it is installed (optional, never a
+dependency). All start from the same weights; the script checks they give the same loss and
+update.
 
 Workloads: the digits MLP 64-128-64-10 (float32) at batch 32, 256 and 1797 on the real digits
-data, and a 784-512-256-10 MLP at batch 1024 in float32 and float64 on random data. Ratios are
-medians over many interleaved repeats of the CPU time of this process. BLAS runs on one thread
-by default (``--threads``), so a busy machine disturbs the figures less.
+data, and a 784-512-256-10 MLP at batch 1024 in float32 and float64 on random data.
+
+Two figures per workload, each the median over interleaved repeats (engine, NumPy, PyTorch,
+then the next repeat in rotated order), so drift in machine load hits all alike:
+
+- **wall clock** with BLAS (and PyTorch) at their default thread counts: what users see
+  (with a 2 ms untimed pause before each step, so one library's spinning worker threads do not
+  slow down the next library's step);
+- **CPU time of this process with BLAS on one thread** (via ``threadpoolctl``, PyTorch with
+  ``torch.set_num_threads(1)``): steadier on a busy machine.
+
+Then the peak memory (tracemalloc: NumPy's allocations) of one batch-1797 step: the engine's,
+and the hand-written step's (its preallocated buffers plus its temporaries).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
-import sys
+import platform
+import statistics
+import time
+import tracemalloc
 
+import numpy as np
 
-def _threads_from_argv() -> None:
-    """BLAS reads its thread count when NumPy is imported, so set it before that."""
-    for i, arg in enumerate(sys.argv):
-        if arg == "--threads" and i + 1 < len(sys.argv):
-            n = sys.argv[i + 1]
-            break
-        if arg.startswith("--threads="):
-            n = arg.split("=", 1)[1]
-            break
-    else:
-        n = "1"
-    if n != "default":
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ[var] = n
+import autograd
+import nn
+import optim
+from autograd import Tensor
 
-
-_threads_from_argv()
-
-import gc  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-import autograd  # noqa: E402
-import nn  # noqa: E402
-import optim  # noqa: E402
-from autograd import Tensor  # noqa: E402
+try:  # optional: the reference, never a dependency
+    import torch
+except ImportError:  # pragma: no cover - depends on the machine
+    torch = None
 
 LR = 0.01
 
@@ -82,8 +79,9 @@ def engine_step(model: nn.Module, optimizer: optim.SGD, X: np.ndarray, y: np.nda
 class NumpyMLP:
     """The same MLP written directly in NumPy: ReLU hidden layers, softmax cross-entropy, SGD.
 
-    Activations, gradients and the softmax live in buffers allocated once for the batch size;
-    every operation writes into them (``out=``, in place), as a careful NumPy programmer does.
+    Activations, gradients, ReLU masks and the softmax live in buffers allocated once for the
+    batch size; every operation writes into them (``out=``, in place), as a careful NumPy
+    programmer does. Only a few row-sized temporaries (the softmax's row max and sum) remain.
     """
 
     def __init__(self, params: list[Tensor], batch: int) -> None:
@@ -93,7 +91,14 @@ class NumpyMLP:
         widths = [w.shape[0] for w in self.weights[::2]]
         self.acts = [np.empty((batch, n), dtype) for n in widths]  # post-ReLU; logits last
         self.deltas = [np.empty((batch, n), dtype) for n in widths]  # d loss / d pre-activation
+        self.masks = [np.empty((batch, n), bool) for n in widths[:-1]]  # ReLU's active units
         self.rows = np.arange(batch)
+        self.row_max = np.empty((batch, 1), dtype)
+        self.row_sum = np.empty((batch, 1), dtype)
+
+    def buffer_bytes(self) -> int:
+        buffers = self.grads + self.acts + self.deltas + self.masks
+        return sum(b.nbytes for b in buffers) + self.rows.nbytes + 2 * self.row_sum.nbytes
 
     def step(self, X: np.ndarray, y: np.ndarray, lr: float) -> float:
         Ws, bs = self.weights[::2], self.weights[1::2]
@@ -105,69 +110,142 @@ class NumpyMLP:
             np.matmul(a, W.T, out=h)
             h += b
             if i < last:
+                np.greater(h, 0, out=self.masks[i])
                 np.maximum(h, 0, out=h)
             a = h
         z = a  # logits, shifted in place for a stable softmax
-        z -= z.max(axis=1, keepdims=True)
+        np.max(z, axis=1, keepdims=True, out=self.row_max)
+        z -= self.row_max
         p = self.deltas[last]
         np.exp(z, out=p)
-        s = p.sum(axis=1, keepdims=True)
-        loss = float(np.log(s).mean() - z[self.rows, y].mean())
-        p /= s * n  # d loss / d logits = (softmax - onehot) / n
+        s = np.sum(p, axis=1, keepdims=True, out=self.row_sum)
+        loss = float(np.log(s).sum() - z[self.rows, y].sum()) / n
+        s *= n
+        p /= s  # d loss / d logits = (softmax - onehot) / n
         p[self.rows, y] -= 1.0 / n
         for i in range(last, -1, -1):  # backward
             d = self.deltas[i]
             a_in = X if i == 0 else self.acts[i - 1]
             np.matmul(d.T, a_in, out=gWs[i])
-            d.sum(axis=0, out=gbs[i])
+            np.sum(d, axis=0, out=gbs[i])
             if i > 0:
                 d_in = self.deltas[i - 1]
                 np.matmul(d, Ws[i], out=d_in)
-                d_in *= a_in > 0  # through the ReLU
+                d_in *= self.masks[i - 1]  # through the ReLU
         for w, g in zip(self.weights, self.grads):  # SGD
             g *= lr
             w -= g
         return loss
 
 
+# ------------------------------------------------------------------- the same step, in PyTorch
+
+
+class TorchMLP:
+    """The same step in PyTorch (``torch.nn.Linear``, ``F.cross_entropy``, ``torch.optim.SGD``),
+    as its users write it: ``torch.from_numpy`` on the batch each step."""
+
+    def __init__(self, params: list[Tensor]) -> None:
+        weights = [torch.from_numpy(p.data.copy()) for p in params]
+        layers: list = []
+        for W, b in zip(weights[::2], weights[1::2]):
+            linear = torch.nn.Linear(W.shape[1], W.shape[0], dtype=W.dtype)
+            with torch.no_grad():
+                linear.weight.copy_(W)
+                linear.bias.copy_(b)
+            layers += [linear, torch.nn.ReLU()]
+        self.model = torch.nn.Sequential(*layers[:-1])
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR)
+
+    def step(self, X: np.ndarray, y_t) -> float:
+        self.optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(self.model(torch.from_numpy(X)), y_t)
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+    def weights(self) -> list[np.ndarray]:
+        return [p.detach().numpy() for p in self.model.parameters()]
+
+
 # ------------------------------------------------------------------------------ measuring
 
 
-def check_same_step(model, optimizer, hand: NumpyMLP, X, y) -> None:
+@contextlib.contextmanager
+def one_thread():
+    """BLAS and PyTorch on one thread inside the block (needs ``threadpoolctl``)."""
+    from threadpoolctl import threadpool_limits
+
+    torch_threads = torch.get_num_threads() if torch is not None else None
+    with threadpool_limits(limits=1):
+        if torch is not None:
+            torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            if torch is not None:
+                torch.set_num_threads(torch_threads)
+
+
+def check_same_step(model, optimizer, hand: NumpyMLP, ref, X, y, y_t) -> None:
     loss_engine = engine_step(model, optimizer, X, y)
     loss_hand = hand.step(X, y, LR)
     tol = 1e-4 if X.dtype == np.float32 else 1e-10
     assert abs(loss_engine - loss_hand) <= tol * max(1.0, abs(loss_hand)), (loss_engine, loss_hand)
     for p, w in zip(model.parameters(), hand.weights):
         assert np.allclose(p.data, w, rtol=tol, atol=tol), "engine and NumPy updates differ"
+    if ref is not None:
+        loss_ref = ref.step(X, y_t)
+        assert abs(loss_ref - loss_hand) <= tol * max(1.0, abs(loss_hand)), (loss_ref, loss_hand)
+        for w_ref, w in zip(ref.weights(), hand.weights):
+            assert np.allclose(w_ref, w, rtol=tol, atol=tol), "PyTorch and NumPy updates differ"
 
 
-def measure(name: str, sizes: list[int], batch: int, dtype, X_all, y_all, repeats: int) -> dict:
+def timed(repeats: int, clock, steps: list, pause: float = 0.0) -> list[float]:
+    """Median time of each step function, run interleaved ``repeats`` times.
+
+    The order rotates every repeat, so each step follows each other one equally often, and
+    ``pause`` seconds (untimed) separate the steps: BLAS and OpenMP worker threads keep spinning
+    for a while after a call, and without the pause they would steal the cores from whichever
+    step comes next (PyTorch's made the following engine step 10-100x slower on a busy machine).
+    """
+    times: list[list[float]] = [[] for _ in steps]
+    order = list(range(len(steps)))
+    for r in range(repeats):
+        for i in order[r % len(steps):] + order[: r % len(steps)]:
+            if pause:
+                time.sleep(pause)
+            t0 = clock()
+            steps[i]()
+            times[i].append(clock() - t0)
+    return [statistics.median(t) for t in times]
+
+
+def measure(name: str, sizes: list[int], batch: int, dtype, X_all, y_all, repeats: int,
+            clocks: tuple = ("wall", "cpu1")) -> dict:
     dtype = np.dtype(dtype)
     model = make_model(sizes, dtype)
     optimizer = optim.SGD(model.parameters(), lr=LR)
     hand = NumpyMLP(model.parameters(), batch)
+    ref = TorchMLP(model.parameters()) if torch is not None else None
     rng = np.random.default_rng(0)
     idx = rng.choice(len(X_all), batch, replace=False)
     X, y = X_all[idx].astype(dtype), y_all[idx]
-    check_same_step(model, optimizer, hand, X, y)
-    for _ in range(3):  # warm up
-        engine_step(model, optimizer, X, y)
-        hand.step(X, y, LR)
-    clock = time.process_time
-    engine_t, hand_t = [], []
-    for _ in range(repeats):  # interleaved, so drift in machine load hits both alike
-        t0 = clock()
-        engine_step(model, optimizer, X, y)
-        t1 = clock()
-        hand.step(X, y, LR)
-        t2 = clock()
-        engine_t.append(t1 - t0)
-        hand_t.append(t2 - t1)
-    growth = memory_growth(model, optimizer, X, y)
-    e, h = statistics.median(engine_t), statistics.median(hand_t)
-    return {"name": name, "batch": batch, "dtype": dtype.name, "engine": e, "hand": h,
-            "ratio": e / h, "growth": growth}
+    y_t = torch.from_numpy(y.astype(np.int64)) if torch is not None else None
+    check_same_step(model, optimizer, hand, ref, X, y, y_t)
+    steps = [lambda: engine_step(model, optimizer, X, y), lambda: hand.step(X, y, LR)]
+    if ref is not None:
+        steps.append(lambda: ref.step(X, y_t))
+    for fn in steps * 3:  # warm up
+        fn()
+    result = {"name": name, "batch": batch, "dtype": dtype.name}
+    if "wall" in clocks:
+        result["wall"] = timed(repeats, time.perf_counter, steps, pause=0.002)
+    if "cpu1" in clocks:
+        with one_thread():
+            result["cpu1"] = timed(repeats, time.process_time, steps)
+    result["growth"] = memory_growth(model, optimizer, X, y)
+    return result
 
 
 def memory_growth(model, optimizer, X, y, steps: int = 100) -> int:
@@ -184,16 +262,39 @@ def memory_growth(model, optimizer, X, y, steps: int = 100) -> int:
     return last - first
 
 
-GOALS = {("digits", 32): 1.5, ("digits", 256): 1.15, ("digits", 1797): 1.05,
+def step_peak_memory(sizes: list[int], X: np.ndarray, y: np.ndarray) -> tuple[int, int]:
+    """Peak bytes one step needs beyond the parameters: (engine, hand-written NumPy).
+
+    The engine's: tracemalloc's peak during a step (gradients set to None first, so they
+    count). The hand-written step's: its preallocated buffers plus its temporaries' peak.
+    """
+    model = make_model(sizes, X.dtype)
+    optimizer = optim.SGD(model.parameters(), lr=LR)
+    hand = NumpyMLP(model.parameters(), len(X))
+    engine_step(model, optimizer, X, y)
+    hand.step(X, y, LR)
+    gc.collect()
+    peaks = []
+    for fn in (lambda: engine_step(model, optimizer, X, y), lambda: hand.step(X, y, LR)):
+        optimizer.zero_grad()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        fn()
+        peaks.append(tracemalloc.get_traced_memory()[1] - base)
+        tracemalloc.stop()
+    return peaks[0], peaks[1] + hand.buffer_bytes()
+
+
+GOALS = {("digits", 32): 1.3, ("digits", 256): 1.1, ("digits", 1797): 1.05,
          ("784-512-256-10", 1024): 1.05}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", default="1",
-                        help="BLAS threads (default 1; 'default' leaves the environment's)")
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--only", choices=("wall", "cpu1"), help="one of the two figures")
     args = parser.parse_args()
+    clocks = (args.only,) if args.only else ("wall", "cpu1")
     scale = 0.2 if args.quick else 1.0
 
     from sklearn.datasets import load_digits
@@ -203,24 +304,50 @@ def main() -> None:
     rng = np.random.default_rng(1)
     X_big, y_big = rng.standard_normal((1024, 784)), rng.integers(0, 10, 1024)
 
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, "
-          f"BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}; "
-          "median CPU time per step, engine / hand-written NumPy")
+    from threadpoolctl import threadpool_info
+
+    blas = ", ".join(f"{i['internal_api']} {i['version']} ({i['num_threads']} threads)"
+                     for i in threadpool_info())
+    ref = "no PyTorch"
+    if torch is not None:
+        ref = f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads)"
+    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {blas}, {ref}; "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    print("median per step: wall clock at default threads | CPU time on one thread; "
+          "ratios engine / hand-written NumPy and engine / PyTorch")
     runs = [
-        ("digits", [64, 128, 64, 10], 32, np.float32, X_digits, y_digits, 2000),
-        ("digits", [64, 128, 64, 10], 256, np.float32, X_digits, y_digits, 1000),
-        ("digits", [64, 128, 64, 10], 1797, np.float32, X_digits, y_digits, 300),
-        ("784-512-256-10", [784, 512, 256, 10], 1024, np.float32, X_big, y_big, 40),
-        ("784-512-256-10", [784, 512, 256, 10], 1024, np.float64, X_big, y_big, 30),
+        ("digits", [64, 128, 64, 10], 32, np.float32, X_digits, y_digits, 1000),
+        ("digits", [64, 128, 64, 10], 256, np.float32, X_digits, y_digits, 500),
+        ("digits", [64, 128, 64, 10], 1797, np.float32, X_digits, y_digits, 150),
+        ("784-512-256-10", [784, 512, 256, 10], 1024, np.float32, X_big, y_big, 25),
+        ("784-512-256-10", [784, 512, 256, 10], 1024, np.float64, X_big, y_big, 15),
     ]
-    print(f"{'model':16s} {'batch':>5s} {'dtype':8s} {'engine':>10s} {'NumPy':>10s} "
-          f"{'ratio':>6s} {'goal':>6s}  memory growth over 100 steps")
+    print(f"{'model':15s} {'batch':>5s} {'dtype':7s} | {'engine':>8s} {'NumPy':>8s} {'torch':>8s} "
+          f"{'/NumPy':>6s} {'/torch':>6s} {'goal':>5s} | {'engine':>8s} {'/NumPy':>6s} "
+          f"{'/torch':>6s} | leak/100 steps")
     for name, sizes, batch, dtype, X, y, repeats in runs:
-        r = measure(name, sizes, batch, dtype, X, y, max(10, int(repeats * scale)))
+        r = measure(name, sizes, batch, dtype, X, y, max(10, int(repeats * scale)), clocks)
         goal = GOALS[(name, batch)]
-        print(f"{name:16s} {batch:5d} {r['dtype']:8s} {r['engine'] * 1e3:8.3f}ms "
-              f"{r['hand'] * 1e3:8.3f}ms {r['ratio']:5.2f}x {goal:5.2f}x  "
+        cells = []
+        for key, full in (("wall", True), ("cpu1", False)):
+            if key not in r:
+                cells.append("-")
+                continue
+            t = r[key]
+            vs_torch = f"{t[0] / t[2]:5.2f}x" if len(t) > 2 else "    -"
+            if full:
+                torch_ms = f"{t[2] * 1e3:6.3f}ms" if len(t) > 2 else "       -"
+                cells.append(f"{t[0] * 1e3:6.3f}ms {t[1] * 1e3:6.3f}ms {torch_ms} "
+                             f"{t[0] / t[1]:5.2f}x {vs_torch} {goal:4.2f}x")
+            else:
+                cells.append(f"{t[0] * 1e3:6.3f}ms {t[0] / t[1]:5.2f}x {vs_torch}")
+        print(f"{name:15s} {batch:5d} {r['dtype']:7s} | {cells[0]} | {cells[1]} | "
               f"{r['growth'] / 1024:+.1f} KiB", flush=True)
+    X = X_digits.astype(np.float32)
+    engine_peak, hand_peak = step_peak_memory([64, 128, 64, 10], X, y_digits)
+    print(f"peak memory of one batch-1797 step (tracemalloc, beyond the parameters): engine "
+          f"{engine_peak / 2**20:.2f} MiB, hand-written {hand_peak / 2**20:.2f} MiB "
+          f"(buffers + temporaries): {engine_peak / hand_peak:.2f}x   [goal <= 1.5x]")
     autograd.set_default_dtype(np.float32)
 
 

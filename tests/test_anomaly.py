@@ -123,3 +123,15 @@ def test_mode_is_off_after_an_error():
     with pytest.raises(AnomalyError), np.errstate(all="ignore"), detect_anomaly():
         t(-1.0).log()
     assert not Watch.active and not Watch.anomaly
+
+
+def test_detect_anomaly_keeps_pytorchs_grad_rule_for_tensors():
+    """Under detect_anomaly a Tensor backward still fills only leaves and retained nodes."""
+    x = t(1.0, 2.0)
+    with detect_anomaly():
+        y = x * 3.0
+        z = y.tanh()
+        z.retain_grad()
+        z.sum().backward()
+    assert y.grad is None and z.grad is not None and x.grad is not None
+    np.testing.assert_allclose(z.grad, [1.0, 1.0])

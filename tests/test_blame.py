@@ -168,8 +168,8 @@ def test_no_blame_when_the_engine_not_an_op_is_wrong(monkeypatch):
 
     real = engine.propagate
 
-    def halved(roots, seeds, create_graph=False):
-        return {k: v * 0.5 for k, v in real(roots, seeds, create_graph).items()}
+    def halved(roots, seeds, create_graph=False, retain=None):
+        return {k: v * 0.5 for k, v in real(roots, seeds, create_graph, retain).items()}
 
     monkeypatch.setattr(engine, "propagate", halved)
     with pytest.raises(GradcheckError) as info:

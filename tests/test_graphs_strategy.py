@@ -89,7 +89,7 @@ def make_propagate(accumulate: bool = True, keep_table: bool = False):
     """A plain chain-rule walk (the engine's, without its fast paths), optionally mutated."""
     table: dict = {}
 
-    def propagate(roots, seeds, create_graph=False):
+    def propagate(roots, seeds, create_graph=False, retain=None):
         grads = table if keep_table else {}
         for root, seed in zip(roots, seeds):
             grads[root] = grads[root] + seed if root in grads else seed
@@ -104,6 +104,8 @@ def make_propagate(accumulate: bool = True, keep_table: bool = False):
                         continue
                     old = grads.get(parent)
                     grads[parent] = pg if (old is None or not accumulate) else old + pg
+        if retain is not None:  # Tensor.backward: only leaves and retained nodes keep theirs
+            return {n: g for n, g in grads.items() if n._back is None or retain(n)}
         return grads
 
     return propagate

@@ -488,6 +488,7 @@ def test_leaf_takes_a_fresh_gradient_without_aliasing_the_output_grad():
     w = Tensor([[1.0, 2.0]], requires_grad=True, dtype=np.float64)
     x = Tensor([[3.0], [4.0]], dtype=np.float64)
     out = x @ w  # (2, 2)
+    out.retain_grad()
     out.backward(np.ones((2, 2)))
     assert w.grad.tolist() == [[7.0, 7.0]]
     assert not np.shares_memory(w.grad, out.grad)

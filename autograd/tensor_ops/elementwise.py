@@ -72,6 +72,15 @@ def _relu_back(ctx, g, out, x):  # slope 0 at x <= 0; a nan input passes g on (P
     return (where(data_of(x) <= 0, 0.0, g),)
 
 
+def _relu_back_into(ctx, g, out, x):  # the engine lets it overwrite g (see engine.propagate)
+    np.multiply(g, x > 0, out=g)
+    return (g,)
+
+
+_relu_back.fresh = True  # returns a new array (engine.propagate may add into it)
+_relu_back.into = _relu_back_into
+
+
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, ``negative_slope * x`` otherwise."""
     s = float(negative_slope)

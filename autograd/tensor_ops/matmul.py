@@ -81,3 +81,6 @@ def _linear_back(needs, g, out, x, weight, bias=None):
     gw = rows.T @ x_rows if needs[1] else None
     gb = rows.sum(axis=0) if bias is not None and needs[2] else None
     return gx, gw, gb
+
+
+_linear_back.fresh = True  # every gradient a new array (engine.propagate may write into them)

@@ -118,3 +118,6 @@ def _cross_entropy_back(ctx, g, out, logits):
     elif reduction == "none" and probs.ndim == 2:
         g = g.reshape(-1, 1)  # one loss per row
     return ((probs - onehot) * g,)
+
+
+_cross_entropy_back.fresh = True  # a new array (engine.propagate may write into it)

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import records as R
 from .params import layer_names, named_parameters
+from .shown_grads import shown_grads
 
 DEFAULT_MAX_NODES = 200
 
@@ -40,8 +41,10 @@ def draw_dot(
     Args:
         root: the output node (a ``Value`` or ``Tensor``), or a list of outputs.
         rankdir: Graphviz direction, ``"LR"`` (inputs left, output right) or ``"TB"``.
-        show_grad: show each node's ``.grad`` (a Tensor's is ``None`` until a backward
-            reaches it).
+        show_grad: show each node's gradient. A Tensor leaf shows its ``.grad`` (``None``
+            until a backward reaches it); after a backward from a one-element output, the
+            intermediates show theirs, computed on the side (``.grad`` stays ``None`` on
+            them, as in PyTorch; see ``autograd/viz/shown_grads.py``).
         max_nodes: most value nodes drawn (default 200); beyond it the nodes nearest the
             output are kept and one box says how many, and which, were left out.
         params: the model (``nn.Module``), a dict name -> node, or an iterable of nodes or
@@ -69,7 +72,9 @@ def draw_dot(
     5
     """
     plan = GraphPlan(root, params=params, max_nodes=max_nodes, cluster=cluster)
-    return plan.draw(rankdir=rankdir, show_grad=show_grad, legend=legend, title=title)
+    grad_of = shown_grads(plan.roots) if show_grad else None
+    return plan.draw(rankdir=rankdir, show_grad=show_grad, legend=legend, title=title,
+                     grad_of=grad_of)
 
 
 class GraphPlan:
