@@ -2,11 +2,25 @@
 
 from .dtype import get_default_dtype, set_default_dtype
 from .engine import grad
+from .factories import (
+    arange,
+    eye,
+    full,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    zeros,
+    zeros_like,
+)
 from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .random import Generator, manual_seed, multinomial
 from .tensor import Tensor
-from .tensor_ops import concatenate, maximum, minimum, stack, where
+from .tensor_ops import concatenate, gather, maximum, minimum, one_hot, pad, stack, where
 from .value import Value, dot
 from .viz import backward_steps, draw_dot, gradient_flow
 
@@ -27,6 +41,23 @@ __all__ = [
     "where",
     "maximum",
     "minimum",
+    "gather",
+    "one_hot",
+    "pad",
+    "zeros",
+    "ones",
+    "full",
+    "zeros_like",
+    "ones_like",
+    "arange",
+    "linspace",
+    "eye",
+    "rand",
+    "randn",
+    "randint",
+    "Generator",
+    "manual_seed",
+    "multinomial",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",

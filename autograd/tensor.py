@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import engine
-from .dtype import get_default_dtype, to_array
+from .dtype import check_can_require_grad, get_default_dtype, to_array
 from .grad_mode import _GradMode
 
 _new = object.__new__
@@ -56,15 +56,18 @@ class Tensor:
 
     __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_back", "_ctx", "_op")
     __array_ufunc__ = None  # make ``ndarray + Tensor`` call Tensor.__radd__, not broadcast
+    __hash__ = object.__hash__  # ``==`` gives a bool Tensor; nodes still go into dicts and sets
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = ""
     ) -> None:
         if isinstance(data, Tensor):
             data = data.data
-        self.data = to_array(data, dtype)
         if not isinstance(requires_grad, (bool, np.bool_)):
             raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
+        self.data = to_array(data, dtype)
+        if requires_grad:
+            check_can_require_grad(self.data.dtype)
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self.label = label
@@ -111,9 +114,11 @@ class Tensor:
         return bool(self.data)
 
     def __repr__(self) -> str:
+        """As PyTorch's: the dtype is shown unless the data alone gives it back (default float,
+        int64, bool)."""
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=50)
         extra = ""
-        if self.data.dtype != get_default_dtype():
+        if self.data.dtype not in (get_default_dtype(), np.int64, np.bool_):
             extra += f", dtype={self.data.dtype}"
         if self.requires_grad:
             extra += ", requires_grad=True"
@@ -123,15 +128,64 @@ class Tensor:
 
     # --------------------------------------------------------------------- methods
 
-    def item(self) -> float:
-        """The value of a one-element Tensor as a Python float."""
+    def item(self) -> float | int | bool:
+        """The value of a one-element Tensor as a Python number: float, int or bool by dtype."""
         if self.data.size != 1:
             raise ValueError(f"item() needs a Tensor with one element, got shape {self.data.shape}")
-        return float(self.data.reshape(()))
+        return self.data.reshape(()).item()
 
     def __float__(self) -> float:
-        """``float(t)`` for a one-element Tensor, as PyTorch allows (same as ``item()``)."""
-        return self.item()
+        """``float(t)`` for a one-element Tensor, as PyTorch allows."""
+        return float(self.item())
+
+    def __int__(self) -> int:
+        """``int(t)`` for a one-element Tensor (a float is truncated toward zero, as PyTorch)."""
+        return int(self.item())
+
+    def __index__(self) -> int:
+        """A one-element integer Tensor as a list index (``names[t]``, ``range(t)``)."""
+        if self.data.dtype.kind not in "iu":
+            raise TypeError(
+                f"only integer Tensors of one element can be used as an index, got {self.dtype}"
+            )
+        return int(self.item())
+
+    def tolist(self) -> Any:
+        """The data as (nested lists of) Python numbers; a 0-d Tensor gives one number.
+
+        >>> from autograd import Tensor
+        >>> Tensor([[1, 2], [3, 4]]).tolist()
+        [[1, 2], [3, 4]]
+        """
+        return self.data.tolist()
+
+    def astype(self, dtype: Any) -> Tensor:
+        """This Tensor converted to ``dtype``; float to float keeps the gradient flowing.
+
+        >>> import numpy as np
+        >>> from autograd import Tensor
+        >>> Tensor([1.7, -1.7]).astype(np.int64)
+        Tensor([ 1, -1])
+        """
+        from .tensor_ops.cast import astype
+
+        return astype(self, dtype)
+
+    def float(self) -> Tensor:
+        """As the default floating dtype (``float32`` unless changed), as PyTorch's ``.float()``."""
+        return self.astype(get_default_dtype())
+
+    def double(self) -> Tensor:
+        """As ``float64``."""
+        return self.astype(np.float64)
+
+    def long(self) -> Tensor:
+        """As ``int64`` (floats truncate toward zero), as PyTorch's ``.long()``; no gradient."""
+        return self.astype(np.int64)
+
+    def bool(self) -> Tensor:
+        """As ``bool`` (nonzero is True); no gradient."""
+        return self.astype(np.bool_)
 
     def numpy(self) -> np.ndarray:
         """The underlying ndarray (shared, not copied)."""
@@ -252,10 +306,13 @@ def make(data: np.ndarray, prev: tuple, back: Any, op: str, ctx: Any = None) -> 
 
 
 def as_operand(x: Any, like: Tensor) -> Tensor:
-    """The other operand of a binary op as a Tensor.
+    """The other operand of a binary op as a Tensor, by PyTorch's promotion rules.
 
-    Numbers and integer/bool arrays take ``like``'s dtype (``x32 * 2`` stays float32);
-    floating arrays keep theirs and NumPy's promotion decides the result.
+    Python numbers are "weak" (they decide only the category, not the width): a number of
+    ``like``'s category or below takes ``like``'s dtype (``x32 * 2`` stays float32,
+    ``int_t + 1`` stays integer), an int with a bool Tensor is int64, a float with an integer
+    or bool Tensor is the default float. Arrays and lists become Tensors of their own dtype;
+    ``promote`` then settles Tensor against Tensor.
     """
     if isinstance(x, Tensor):
         return x
@@ -265,14 +322,46 @@ def as_operand(x: Any, like: Tensor) -> Tensor:
         raise TypeError(
             "cannot mix a Value and a Tensor in one op: use Tensor(value.data) or keep to Values"
         )
-    if isinstance(x, (int, float, np.number)) and not isinstance(x, np.complexfloating):
-        return Tensor._leaf(np.asarray(x, dtype=like.data.dtype))  # weak scalar, as NumPy 2
-    if isinstance(x, np.bool_):
-        return Tensor._leaf(np.asarray(x, dtype=like.data.dtype))
-    if isinstance(x, np.ndarray):
-        if x.dtype.kind == "f":
-            return Tensor._leaf(x)
-        return Tensor(x, dtype=like.data.dtype)
-    if isinstance(x, (list, tuple)):
-        return Tensor(x, dtype=like.data.dtype)
+    dtype = like.data.dtype
+    if isinstance(x, (bool, np.bool_)):
+        return Tensor._leaf(np.asarray(x, dtype=dtype))
+    if isinstance(x, (int, np.integer)):
+        return Tensor._leaf(np.asarray(x, dtype=dtype if dtype.kind != "b" else np.int64))
+    if isinstance(x, (float, np.floating)):  # weak scalar, as NumPy 2 and PyTorch
+        float_dtype = dtype if dtype.kind == "f" else get_default_dtype()
+        return Tensor._leaf(np.asarray(x, dtype=float_dtype))
+    if isinstance(x, np.ndarray) and x.dtype.kind in "fiub":
+        return Tensor._leaf(x)
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return Tensor(x)
     raise TypeError(f"unsupported operand type for a Tensor op: {type(x).__name__}")
+
+
+def promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Two operands in a common category, PyTorch's rule: a floating operand wins, and the
+    integer or bool one becomes its dtype (NumPy alone would make ``int64 + float32`` float64).
+    Integer and bool Tensors never require grad, so the converted copy is a constant."""
+    ka, kb = a.data.dtype.kind, b.data.dtype.kind
+    if ka == kb or (ka != "f" and kb != "f"):
+        return a, b  # same category, or int with bool: NumPy's promotion is PyTorch's
+    if ka == "f":
+        return a, Tensor._leaf(b.data.astype(a.data.dtype))
+    return Tensor._leaf(a.data.astype(b.data.dtype)), b
+
+
+def floating(t: Tensor) -> Tensor:
+    """``t`` itself if floating, else a constant copy in the default float dtype (for ops that
+    only make sense on reals: ``exp``, true division, ``mean``...)."""
+    if t.data.dtype.kind == "f":
+        return t
+    return Tensor._leaf(t.data.astype(get_default_dtype()))
+
+
+def common(ts: tuple) -> tuple:
+    """Several Tensors in one category by ``promote``'s rule (for concatenate and stack): with
+    any floating Tensor, the integer and bool ones become the floats' common dtype."""
+    floats = [t.data.dtype for t in ts if t.data.dtype.kind == "f"]
+    if not floats or len(floats) == len(ts):
+        return ts
+    dtype = np.result_type(*floats)
+    return tuple(t if t.data.dtype.kind == "f" else Tensor._leaf(t.data.astype(dtype)) for t in ts)

@@ -20,6 +20,7 @@ the engine itself never needs it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -94,25 +95,34 @@ def tensors(
     exclude_zero: bool = False,
     avoid: Iterable[float] = (),
     min_distance: float = 1e-3,
-    requires_grad: bool = True,
+    requires_grad: bool | None = None,
 ) -> st.SearchStrategy[Any]:
     """A strategy for ``Tensor`` leaves.
 
     ``shape`` is a tuple, an int, or a strategy of shapes; by default any shape of 0 to 3 axes
     with sides 1 to 4 (0-d and size-1 axes included, where broadcasting bugs hide). ``dtype``
-    is a floating dtype (float64 by default: what ``gradcheck`` needs). ``elements`` is a
+    is float64 by default (what ``gradcheck`` needs); an integer dtype draws whole numbers in
+    ``[min_value, max_value]`` and ``bool`` draws booleans, as constants (only floating Tensors
+    can require grad; ``requires_grad`` defaults to True for floats). ``elements`` is a
     strategy for the entries; without it they are finite floats in ``[min_value, max_value]``,
     kept ``min_distance`` away from 0 (``exclude_zero``) and from each point in ``avoid``.
     The Tensor class is imported when this is called, not when ``autograd.testing`` is.
     """
     from . import Tensor
+    from .dtype import check_dtype
 
-    dt = np.dtype(dtype)
-    if dt.kind != "f":
-        raise TypeError(f"tensors: dtype must be a floating dtype, got {dt}")
+    dt = check_dtype(dtype, "tensors")
+    if requires_grad is None:
+        requires_grad = dt.kind == "f"
     if shape is None:
         shape = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
-    if elements is None:
+    if elements is None and dt.kind == "b":
+        elements = st.booleans()
+    elif elements is None and dt.kind in "iu":
+        info = np.iinfo(dt)
+        lo, hi = max(math.ceil(min_value), info.min), min(math.floor(max_value), info.max)
+        elements = st.integers(lo, hi).filter(lambda n: n != 0 or not exclude_zero)
+    elif elements is None:
         elements = _floats(
             min_value, max_value, exclude_zero, avoid, min_distance, width=8 * dt.itemsize
         )

@@ -281,19 +281,11 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
 def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
     """``target`` as an int64 array of valid class indices for logits of ``logits_shape``.
 
-    Tensors hold floats (the contract makes integer data floating), so a Tensor's labels may
-    be any whole numbers; arrays and lists must have an integer dtype.
+    Labels are integers, as in PyTorch: an int Tensor, an int ndarray, a list of ints or one
+    int; floating or bool labels raise (a float Tensor is not a class index).
     """
-    from_tensor = isinstance(target, Tensor)
-    labels = np.asarray(target.data if from_tensor else target)
-    if from_tensor and labels.dtype.kind == "f":
-        fractional = labels[~(np.isfinite(labels) & (labels == np.round(labels)))]
-        if fractional.size:
-            raise ValueError(
-                f"cross_entropy: class label {fractional.flat[0].item()} is not an integer"
-            )
-        labels = labels.astype(np.int64)
-    elif labels.dtype.kind not in "iu":
+    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if labels.dtype.kind not in "iu":
         raise ValueError(
             f"cross_entropy: class labels must be integers, got dtype {labels.dtype}"
         )
@@ -313,3 +305,10 @@ def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
         )
     return labels.astype(np.int64, copy=False)
 
+
+# ---------------------------------------------------- layers for the next models (own files)
+
+from .conv import conv2d  # noqa: E402, F401
+from .embedding import embedding  # noqa: E402, F401
+from .normalization import batch_norm, layer_norm  # noqa: E402, F401
+from .pooling import avg_pool2d, max_pool2d  # noqa: E402, F401

@@ -96,7 +96,11 @@ class Module:
         members = self.__dict__.get("_member_names")
         if members is None:
             members = self.__dict__["_member_names"] = {}  # an ordered set of attribute names
-        if _is_member(value):
+        if name in self.__dict__.get("_buffer_names", ()):  # a buffer stays one
+            if value is not None and not isinstance(value, np.ndarray):
+                raise TypeError(f"cannot assign {type(value).__name__} to buffer {name!r} "
+                                "(an ndarray or None expected)")
+        elif _is_member(value):
             members[name] = None  # re-assignment keeps the original position, as in PyTorch
         else:
             members.pop(name, None)
@@ -104,6 +108,7 @@ class Module:
 
     def __delattr__(self, name: str) -> None:
         self.__dict__.get("_member_names", {}).pop(name, None)
+        self.__dict__.get("_buffer_names", {}).pop(name, None)
         object.__delattr__(self, name)
 
     def _members(self) -> list[tuple[str, Any]]:
@@ -226,21 +231,60 @@ class Module:
 
     # --------------------------------------------------------------------------- state
 
+    def register_buffer(self, name: str, array: np.ndarray | None) -> None:
+        """Keep ``array`` as state that is saved and loaded but not trained (BatchNorm's running
+        statistics), as attribute ``name``: in ``state_dict()`` after the module's own
+        parameters, never in ``parameters()``. ``None`` registers a slot that is not saved."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"buffer name must be a non-empty string without '.', got {name!r}")
+        if array is not None and not isinstance(array, np.ndarray):
+            raise TypeError(f"buffer {name!r} must be an ndarray or None, "
+                            f"got {type(array).__name__}")
+        self.__dict__.setdefault("_buffer_names", {})[name] = None
+        self.__dict__.get("_member_names", {}).pop(name, None)
+        object.__setattr__(self, name, array)
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """``(dotted name, array)`` for every buffer that is not None, module by module."""
+        for module_name, module, _ in self._walk(prefix):
+            for name in module.__dict__.get("_buffer_names", ()):
+                array = module.__dict__.get(name)
+                if array is not None:
+                    yield (f"{module_name}.{name}" if module_name else name), array
+
+    def _named_state(self) -> list[tuple[str, Any]]:
+        """The ``state_dict`` entries before copying: module by module, each one's parameters
+        (a shared one under its first name) and then its buffers, PyTorch's key order."""
+        found: list = []
+        seen: set[int] = set()
+        for module_name, module, members in self._walk():
+            prefix = f"{module_name}." if module_name else ""
+            for name, value in members:
+                if not isinstance(value, Module) and id(value) not in seen:
+                    seen.add(id(value))
+                    found.append((prefix + name, value))
+            for name in module.__dict__.get("_buffer_names", ()):
+                array = module.__dict__.get(name)
+                if array is not None:
+                    found.append((prefix + name, array))
+        return found
+
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Every parameter as ``name -> ndarray copy`` (a Value as a 0-d float64 array)."""
-        return {name: np.array(p.data, copy=True) for name, p in self.named_parameters()}
+        """Every parameter and buffer as ``name -> ndarray copy`` (a Value as a 0-d float64
+        array)."""
+        return {name: np.array(_array_of(p), copy=True) for name, p in self._named_state()}
 
     def load_state_dict(
         self, state: Mapping[str, Any], strict: bool = True
     ) -> IncompatibleKeys:
-        """Copy ``state`` (as from ``state_dict`` or ``nn.load_state``) into the parameters.
+        """Copy ``state`` (as from ``state_dict`` or ``nn.load_state``) into parameters and buffers.
 
         All or nothing: every key, shape and dtype is checked before any parameter changes,
         and one ``StateDictError`` lists every problem. Missing and unexpected keys are errors
         when ``strict`` (else skipped and returned); a shape mismatch or a non-real dtype is
         always an error. Floating data is cast to each parameter's dtype.
         """
-        params = dict(self.named_parameters())
+        params = dict(self._named_state())
         missing = [name for name in params if name not in state]
         unexpected = [name for name in state if name not in params]
         problems = []
@@ -264,8 +308,8 @@ class Module:
             p = params[name]
             if isinstance(p, Value):
                 p.data = float(arr)
-            else:
-                np.copyto(p.data, arr, casting="same_kind")
+            else:  # a Tensor parameter or a buffer (an ndarray)
+                np.copyto(_array_of(p), arr, casting="same_kind")
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: Any) -> Any:
@@ -297,6 +341,11 @@ def _indent(text: str) -> str:
     return text.replace("\n", "\n  ")
 
 
+def _array_of(p: Parameter | np.ndarray) -> Any:
+    """The data of a parameter, or a buffer (which is its own ndarray)."""
+    return p if isinstance(p, np.ndarray) else p.data
+
+
 def _checked_array(name: str, value: Any, p: Parameter) -> tuple[np.ndarray | None, str]:
     """``value`` as an ndarray fit for parameter ``p``, or an explanation of why it is not."""
     if isinstance(value, (Value, Tensor)):
@@ -305,13 +354,13 @@ def _checked_array(name: str, value: Any, p: Parameter) -> tuple[np.ndarray | No
         arr = np.asarray(value)
     except (TypeError, ValueError) as e:
         return None, f"{name!r}: cannot be read as an array ({e})"
-    target = np.asarray(p.data)
-    if arr.dtype.kind not in "biuf":
+    target = np.asarray(_array_of(p))
+    if arr.dtype.kind not in "biuf" or not np.can_cast(arr.dtype, target.dtype, "same_kind"):
         return None, f"{name!r}: dtype {arr.dtype} cannot be loaded into {target.dtype}"
     if arr.shape != target.shape:
         return None, (
             f"{name!r}: shape mismatch, checkpoint has {arr.shape}, model has {target.shape}"
         )
-    if isinstance(p, Tensor) and not p.data.flags.writeable:
+    if not isinstance(p, Value) and not target.flags.writeable:
         return None, f"{name!r}: the parameter's array is read-only"
     return arr, ""

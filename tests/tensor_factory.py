@@ -281,6 +281,161 @@ def stack_case():
     return case()
 
 
+def axis_case(domain: st.SearchStrategy = R, keepdims: bool = False, axes: bool = False):
+    """One array of at least one dimension and one ``axis`` (maybe negative); ``axes``: also
+    None or a tuple of axes; ``keepdims``: drawn too."""
+
+    @st.composite
+    def case(draw):
+        x = draw(arrays(draw(shapes(min_dims=1)), domain))
+        if axes:
+            axis = draw(_axis_arg(x.ndim))
+        else:
+            axis = draw(st.integers(-x.ndim, x.ndim - 1))
+        kw = {"axis": axis}
+        if keepdims:
+            kw["keepdims"] = draw(st.booleans())
+        return (x,), kw
+
+    return case()
+
+
+def gather_case():
+    """PyTorch's gather: an int64 index of the input's rank, no larger off ``axis``, repeats."""
+
+    @st.composite
+    def case(draw):
+        x = draw(arrays(draw(shapes(min_dims=1)), R))
+        axis = draw(st.integers(-x.ndim, x.ndim - 1))
+        ax = axis % x.ndim
+        shape = tuple(draw(st.integers(1, 3)) if d == ax else draw(st.integers(1, n))
+                      for d, n in enumerate(x.shape))
+        index = draw(hnp.arrays(np.int64, shape, elements=st.integers(0, x.shape[ax] - 1)))
+        return (x,), {"axis": axis, "index": index}
+
+    return case()
+
+
+def split_case():
+    """A split size or a list of sections along ``dim``, and which piece to look at."""
+
+    @st.composite
+    def case(draw):
+        x = draw(arrays(draw(shapes(min_dims=1, max_side=4)), R))
+        dim = draw(st.integers(-x.ndim, x.ndim - 1))
+        n = x.shape[dim]
+        if draw(st.booleans()):
+            sizes = draw(st.integers(1, n + 1))
+            count = -(-n // sizes)
+        else:
+            cuts = sorted(draw(st.lists(st.integers(0, n), max_size=3)))
+            sizes = [b - a for a, b in zip([0] + cuts, cuts + [n])]
+            count = len(sizes)
+        return (x,), {"sizes": sizes, "dim": dim, "piece": draw(st.integers(0, count - 1))}
+
+    return case()
+
+
+def chunk_case():
+    """A number of chunks along ``dim``, and which chunk to look at."""
+
+    @st.composite
+    def case(draw):
+        x = draw(arrays(draw(shapes(min_dims=1, max_side=4)), R))
+        dim = draw(st.integers(-x.ndim, x.ndim - 1))
+        chunks = draw(st.integers(1, 5))
+        n = x.shape[dim]
+        count = -(-n // -(-n // chunks))
+        return (x,), {"chunks": chunks, "dim": dim, "piece": draw(st.integers(0, count - 1))}
+
+    return case()
+
+
+def pad_case():
+    """PyTorch's pad tuple (last dim first) for each mode, within each mode's limits;
+    constant padding may be negative (it crops) and has a fill ``value``."""
+
+    @st.composite
+    def case(draw):
+        x = draw(arrays(draw(shapes(min_dims=1)), R))
+        mode = draw(st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+        pairs = draw(st.integers(1, x.ndim))
+        pad = []
+        for n in x.shape[::-1][:pairs]:
+            lo, hi = {"constant": (-1 if n >= 3 else 0, 2), "reflect": (0, n - 1),
+                      "replicate": (0, 2), "circular": (0, n)}[mode]
+            pad += [draw(st.integers(lo, hi)), draw(st.integers(lo, hi))]
+        kw = {"pad": tuple(pad), "mode": mode}
+        if mode == "constant":
+            kw["value"] = draw(st.sampled_from([0.0, -1.5]))
+        return (x,), kw
+
+    return case()
+
+
+def unsqueeze_case():
+    @st.composite
+    def case(draw):
+        x = draw(arrays(draw(shapes()), R))
+        return (x,), {"dim": draw(st.integers(-x.ndim - 1, x.ndim))}
+
+    return case()
+
+
+def squeeze_case():
+    """Shapes with size-1 axes; ``dim`` None, an int (size 1 or not) or a tuple."""
+
+    @st.composite
+    def case(draw):
+        shape = draw(st.lists(st.sampled_from([1, 1, 2, 3]), min_size=1, max_size=4))
+        x = draw(arrays(tuple(shape), R))
+        one = st.integers(-x.ndim, x.ndim - 1)
+        dim = draw(st.one_of(st.none(), one, st.lists(st.integers(0, x.ndim - 1), unique=True,
+                                                      min_size=1).map(tuple)))
+        return (x,), {"dim": dim}
+
+    return case()
+
+
+def expand_case():
+    """A target shape: new leading axes, size-1 axes stretched, ``-1`` keeping an axis."""
+
+    @st.composite
+    def case(draw):
+        x = draw(arrays(draw(shapes()), R))
+        lead = draw(st.lists(st.integers(1, 3), max_size=2))
+        tail = [draw(st.sampled_from([-1, n] if n != 1 else [-1, 1, 2, 3])) for n in x.shape]
+        return (x,), {"shape": tuple(lead + tail)}
+
+    return case()
+
+
+def embedding_case():
+    """A table ``(V, D)`` looked up with an int64 index array of any shape (repeats)."""
+
+    @st.composite
+    def case(draw):
+        v, d = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+        table = draw(arrays((v, d), R))
+        idx = draw(hnp.arrays(np.int64, hnp.array_shapes(min_dims=0, max_dims=3, max_side=3),
+                              elements=st.integers(0, v - 1)))
+        return (table,), {"index": idx}
+
+    return case()
+
+
+def pad_reference(x: np.ndarray, pad: tuple, mode: str, value: float = 0.0) -> np.ndarray:
+    """NumPy's ``np.pad`` read with PyTorch's last-dim-first pad tuple (negative pads crop)."""
+    pairs = [(0, 0)] * (x.ndim - len(pad) // 2)
+    pairs += [(pad[i], pad[i + 1]) for i in range(len(pad) - 2, -1, -2)]
+    x = x[tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(pairs, x.shape))]
+    pairs = [(max(lo, 0), max(hi, 0)) for lo, hi in pairs]
+    if mode == "constant":
+        return np.pad(x, pairs, mode="constant", constant_values=value)
+    return np.pad(x, pairs, mode={"reflect": "reflect", "replicate": "edge",
+                                  "circular": "wrap"}[mode])
+
+
 # ------------------------------------------------------------------------------------- the table
 
 

@@ -337,9 +337,17 @@ def test_tensors_strategy_any_shape_and_float32(t):
     assert np.all((t.data >= 0.5) & (t.data <= 2.0))
 
 
-def test_tensors_strategy_rejects_integer_dtypes():
-    with pytest.raises(TypeError, match="floating"):
-        tensors(dtype=np.int64)
+@given(t=tensors(dtype=np.int64, min_value=-3, max_value=3),
+       m=tensors(shape=(2,), dtype=np.bool_))
+def test_tensors_strategy_draws_integer_and_bool_constants(t, m):
+    assert t.dtype == np.int64 and not t.requires_grad
+    assert np.all((t.data >= -3) & (t.data <= 3))
+    assert m.dtype == np.bool_ and m.shape == (2,) and not m.requires_grad
+
+
+def test_tensors_strategy_rejects_complex_dtypes():
+    with pytest.raises(TypeError, match="floating, integer or bool"):
+        tensors(dtype=np.complex128)
 
 
 @given(shapes=broadcastable_shapes())

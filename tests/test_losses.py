@@ -147,7 +147,8 @@ def test_cross_entropy_label_forms():
     ref = F.cross_entropy(Tensor(x), np.array([3, 0, 2])).item()
     assert F.cross_entropy(Tensor(x), [3, 0, 2]).item() == ref
     assert F.cross_entropy(Tensor(x), np.array([3, 0, 2], dtype=np.uint8)).item() == ref
-    assert F.cross_entropy(Tensor(x), Tensor([3, 0, 2])).item() == ref  # Tensors hold floats
+    assert F.cross_entropy(Tensor(x), Tensor([3, 0, 2])).item() == ref  # an int64 Tensor
+    assert F.cross_entropy(Tensor(x), Tensor(np.array([3, 0, 2], np.int32))).item() == ref
     assert F.cross_entropy(x, [3, 0, 2]).item() == ref                  # ndarray logits
     single = F.cross_entropy(Tensor(x[1]), 0)
     assert single.item() == pytest.approx(-log_softmax_np(x[1])[0])
@@ -158,7 +159,9 @@ def test_cross_entropy_label_forms():
     ([0, 1, -1], r"label -1 at index 2 is outside \[0, 4\)"),
     (np.array([0.0, 1.0, 2.0]), "must be integers, got dtype float64"),
     (np.array([True, False, True]), "must be integers, got dtype bool"),
-    (Tensor([0.0, 1.5, 2.0]), "class label 1.5 is not an integer"),
+    (Tensor([0.0, 1.5, 2.0]), "must be integers, got dtype float32"),
+    (Tensor([0.0, 1.0, 2.0]), "must be integers, got dtype float32"),  # as PyTorch: not Long
+    (Tensor([True, False, True]), "must be integers, got dtype bool"),
     ([0, 1], r"labels of shape \(2,\) do not match logits of shape \(3, 4\)"),
     ([[0], [1], [2]], r"labels of shape \(3, 1\)"),
 ])

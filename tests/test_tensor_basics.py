@@ -23,13 +23,24 @@ def float64_default():
 # ---------------------------------------------------------------------------------- constructor
 
 
-@pytest.mark.parametrize("data", [3, 2.5, True, [1, 2], [[1.0, 2.0]], np.arange(3),
-                                  np.array([True, False]), np.arange(3, dtype=np.uint8)])
-def test_numbers_lists_and_integer_arrays_become_float32(data):
+@pytest.mark.parametrize("data", [2.5, [[1.0, 2.0]], [1, 2.5], [True, 0.5]])
+def test_python_floats_and_lists_holding_one_become_float32(data):
     t = Tensor(data)
     assert t.dtype == np.float32
     assert isinstance(t.data, np.ndarray)
     np.testing.assert_array_equal(t.data, np.asarray(data, dtype=np.float32))
+
+
+@pytest.mark.parametrize("data, dtype", [
+    (3, np.int64), ([1, 2], np.int64), ([[1], [2]], np.int64), ([True, 1], np.int64),
+    (True, np.bool_), ([True, False], np.bool_), (np.arange(3), np.arange(3).dtype),
+    (np.arange(3, dtype=np.int32), np.int32), (np.arange(3, dtype=np.uint8), np.uint8),
+    (np.array([True, False]), np.bool_), (np.int16(4), np.int16),
+])
+def test_integer_and_bool_data_keep_an_integer_or_bool_dtype(data, dtype):
+    t = Tensor(data)
+    assert t.dtype == dtype
+    np.testing.assert_array_equal(t.data, np.asarray(data))
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
@@ -39,11 +50,12 @@ def test_floating_arrays_keep_their_dtype(dtype):
     assert Tensor(dtype(1.5)).dtype == dtype  # a NumPy float scalar
 
 
-def test_set_default_dtype_changes_numbers_lists_and_int_arrays(float64_default):
+def test_set_default_dtype_changes_python_floats_only(float64_default):
     assert autograd.get_default_dtype() == np.float64
-    for data in (1.0, 3, [1, 2], np.arange(2)):
+    for data in (1.0, [1.0, 2], [[0.5]]):
         assert Tensor(data).dtype == np.float64
     assert Tensor(np.ones(2, np.float32)).dtype == np.float32  # floating arrays still keep theirs
+    assert Tensor([1, 2]).dtype == np.int64 and Tensor(np.arange(2)).dtype == np.arange(2).dtype
 
 
 def test_default_dtype_is_float32_again_after_the_fixture():
@@ -67,12 +79,14 @@ def test_object_str_complex_and_ragged_data_raise_type_error(data):
         Tensor(data)
 
 
-def test_dtype_argument_must_be_floating_and_wins():
+def test_dtype_argument_converts_to_real_dtypes_only():
     assert Tensor([1, 2], dtype=np.float64).dtype == np.float64
     assert Tensor(np.ones(2, np.float64), dtype=np.float32).dtype == np.float32
     assert Tensor(np.ones(2, np.float32), dtype="float64").dtype == np.float64
-    for bad in (np.int32, np.bool_, np.complex64, object):
-        with pytest.raises(TypeError, match="floating"):
+    assert Tensor([1.7, -1.7], dtype=np.int32).tolist() == [1, -1]  # truncates, as PyTorch
+    assert Tensor([0, 2], dtype=bool).tolist() == [False, True]
+    for bad in (np.complex64, object, "U3"):
+        with pytest.raises(TypeError, match="floating, integer or bool"):
             Tensor([1.0], dtype=bad)
 
 
@@ -143,7 +157,9 @@ def test_repr_shows_data_and_flags():
 
 
 def test_item():
-    assert Tensor([[2.5]]).item() == 2.5 and isinstance(Tensor(3).item(), float)
+    assert Tensor([[2.5]]).item() == 2.5 and isinstance(Tensor(3.0).item(), float)
+    assert Tensor(3).item() == 3 and isinstance(Tensor(3).item(), int)  # by dtype, as PyTorch
+    assert Tensor([True]).item() is True
     with pytest.raises(ValueError, match=re.escape("(2,)")):
         Tensor([1.0, 2.0]).item()
 

@@ -19,18 +19,28 @@ from tensor_factory import (
     POS,
     Op,
     R,
+    axis_case,
     bcast,
     broadcast_to_case,
     check_forward_and_grads,
     check_second_order,
+    chunk_case,
     clip_case,
     concatenate_case,
+    embedding_case,
+    expand_case,
+    gather_case,
     index_case,
     matmul_case,
+    pad_case,
+    pad_reference,
     reduction,
     reshape_case,
+    split_case,
+    squeeze_case,
     stack_case,
     transpose_case,
+    unsqueeze_case,
 )
 
 import autograd
@@ -53,6 +63,42 @@ def _transpose(x, axes, as_args):
 
 def _reshape(x, shape, as_args):
     return x.reshape(*shape) if as_args and shape else x.reshape(shape)
+
+
+def _squeeze_ref(x, dim):
+    if dim is None:
+        return np.squeeze(x)
+    dims = tuple(d for d in np.atleast_1d(dim) if x.shape[d] == 1)  # a size-n dim stays
+    return np.squeeze(x, axis=dims)
+
+
+def _expand_ref(x, shape):
+    lead = len(shape) - x.ndim
+    return np.broadcast_to(x, shape[:lead] + tuple(
+        n if k == -1 else k for n, k in zip(x.shape, shape[lead:])))
+
+
+def _split_ref(x, sizes, dim, piece):
+    if isinstance(sizes, int):
+        cuts = list(range(sizes, x.shape[dim], sizes))
+    else:
+        cuts = list(np.cumsum(sizes)[:-1])
+    return np.split(x, cuts, axis=dim)[piece]
+
+
+def _gather_ref(x, axis, index):
+    ax = axis % x.ndim
+    box = tuple(slice(None) if d == ax else slice(0, n) for d, n in enumerate(index.shape))
+    return np.take_along_axis(x[box], index, axis=ax)
+
+
+def _softmax_ref(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _logsumexp_ref(x, axis, keepdims):
+    return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
 
 
 SLOPES = st.sampled_from([0.01, 0.2, 1.5])
@@ -141,6 +187,42 @@ OPS = [
        bcast(OFF_GRID, k=ON_GRID)),
     Op("minimum_ndarray", lambda a, c: autograd.minimum(a, c), lambda a, c: np.minimum(a, c),
        bcast(OFF_GRID, const=ON_GRID)),
+    # integer and bool Tensors as constant operands (promotion), indices and masks
+    Op("T*intTensor", lambda a, c: a * Tensor(c), lambda a, c: a * c,
+       bcast(R, const=st.integers(-3, 3), const_dtype=np.int64)),
+    Op("intTensor-T", lambda a, c: Tensor(c) - a, lambda a, c: c - a,
+       bcast(R, const=st.integers(-3, 3), const_dtype=np.int32)),
+    Op("T/boolTensor+1", lambda a, c: a / (Tensor(c) + 1), lambda a, c: a / (c + 1),
+       bcast(R, const=BOOL, const_dtype=np.bool_)),
+    Op("where_int_branch", lambda a, c: autograd.where(Tensor(c) > 0, a, Tensor(c)),
+       lambda a, c: np.where(c > 0, a, c), bcast(R, const=st.integers(-2, 2),
+                                                 const_dtype=np.int64)),
+    Op("embedding_lookup", lambda x, index: x[Tensor(index)], lambda x, index: x[index],
+       embedding_case()),
+    # PyTorch's spellings of shape ops
+    Op("view", lambda x, shape, as_args: x.view(*shape) if as_args and shape else x.view(shape),
+       lambda x, shape, as_args: np.reshape(x, shape), reshape_case()),
+    Op("permute", lambda x, axes, as_args: x.permute(*(axes or range(x.ndim)[::-1])),
+       lambda x, axes, as_args: np.transpose(x, axes), transpose_case()),
+    Op("unsqueeze", lambda x, dim: x.unsqueeze(dim), lambda x, dim: np.expand_dims(x, dim),
+       unsqueeze_case()),
+    Op("squeeze", lambda x, dim: x.squeeze(dim), _squeeze_ref, squeeze_case()),
+    Op("expand", lambda x, shape: x.expand(*shape), _expand_ref, expand_case()),
+    Op("split", lambda x, sizes, dim, piece: x.split(sizes, dim)[piece], _split_ref,
+       split_case()),
+    Op("chunk", lambda x, chunks, dim, piece: x.chunk(chunks, dim=dim)[piece],
+       lambda x, chunks, dim, piece: _split_ref(x, -(-x.shape[dim] // chunks), dim, piece),
+       chunk_case()),
+    Op("pad", lambda x, **kw: autograd.pad(x, **kw), pad_reference, pad_case()),
+    # scans, gathers and softmaxes
+    Op("cumsum", lambda x, axis: x.cumsum(axis), lambda x, axis: np.cumsum(x, axis=axis),
+       axis_case()),
+    Op("gather", lambda x, axis, index: x.gather(axis, Tensor(index)), _gather_ref,
+       gather_case()),
+    Op("softmax", lambda x, axis: x.softmax(axis), _softmax_ref, axis_case()),
+    Op("logsumexp", lambda x, **kw: x.logsumexp(**kw), _logsumexp_ref,
+       axis_case(keepdims=True, axes=True)),
+    Op("astype_float64", lambda x: x.astype(np.float64) * 2, lambda x: x * 2, bcast(R)),
 ]
 
 
@@ -241,5 +323,9 @@ def test_boolean_mask_and_tensor_index():
     np.testing.assert_array_equal(y.data, [0.0, 2.0, 5.0])
     y.backward(np.array([1.0, 2.0, 3.0]))
     np.testing.assert_array_equal(x.grad, [[1.0, 0.0, 2.0], [0.0, 0.0, 3.0]])
-    (g,) = _grad(lambda t: t[Tensor([1.0, 1.0])].sum(), [5.0, 6.0])
+    (g,) = _grad(lambda t: t[Tensor([1, 1])].sum(), [5.0, 6.0])  # an int Tensor indexes
     np.testing.assert_array_equal(g, [0.0, 2.0])
+    (g,) = _grad(lambda t: t[Tensor([False, True])].sum(), [5.0, 6.0])  # a bool Tensor masks
+    np.testing.assert_array_equal(g, [0.0, 1.0])
+    with pytest.raises(IndexError, match="integer or bool, got dtype float32"):
+        Tensor([5.0, 6.0])[Tensor([1.0, 1.0])]  # as PyTorch: float Tensors do not index

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from ..tensor import Tensor
-from . import arithmetic, elementwise, matmul, reduce, shape
+from ..tensor import Tensor, floating
+from . import arithmetic, compare, elementwise, index, matmul, reduce, scan, shape, softmax
 from .combine import concatenate, maximum, minimum, stack, where
+from .index import gather, one_hot
+from .pad import pad
 
 
 def _swap(fn):
@@ -35,24 +37,40 @@ Tensor.__neg__ = arithmetic.neg
 Tensor.__abs__ = elementwise.abs
 Tensor.__getitem__ = shape.getitem
 
-for _name in (
-    "exp",
-    "log",
-    "sqrt",
-    "tanh",
-    "sigmoid",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "sin",
-    "cos",
-    "abs",
-    "clip",
-):
+
+def _on_floats(fn):
+    """``fn`` for a method that only makes sense on reals: integer and bool Tensors become the
+    default float first (``Tensor([1, 2]).exp()`` is float32, as in PyTorch)."""
+
+    def method(self, *args, **kwargs):
+        if self.data.dtype.kind != "f":
+            self = floating(self)
+        return fn(self, *args, **kwargs)
+
+    method.__name__, method.__qualname__, method.__doc__ = fn.__name__, fn.__name__, fn.__doc__
+    return method
+
+
+Tensor.__lt__ = compare.lt
+Tensor.__le__ = compare.le
+Tensor.__gt__ = compare.gt
+Tensor.__ge__ = compare.ge
+Tensor.__eq__ = compare.eq
+Tensor.__ne__ = compare.ne
+
+for _name in ("exp", "log", "sqrt", "tanh", "sigmoid", "leaky_relu", "elu", "sin", "cos"):
+    setattr(Tensor, _name, _on_floats(getattr(elementwise, _name)))
+for _name in ("relu", "abs", "clip"):  # these keep an integer dtype, as in PyTorch
     setattr(Tensor, _name, getattr(elementwise, _name))
 for _name in ("sum", "mean", "max", "min", "var"):
     setattr(Tensor, _name, getattr(reduce, _name))
-for _name in ("reshape", "transpose", "flatten", "broadcast_to"):
+for _name in ("reshape", "transpose", "flatten", "broadcast_to", "view", "permute", "unsqueeze",
+              "squeeze", "expand", "split", "chunk"):
     setattr(Tensor, _name, getattr(shape, _name))
+for _name in ("argmax", "argmin", "gather"):
+    setattr(Tensor, _name, getattr(index, _name))
+Tensor.cumsum = scan.cumsum
+Tensor.softmax = softmax.softmax
+Tensor.logsumexp = softmax.logsumexp
 
-__all__ = ["concatenate", "stack", "where", "maximum", "minimum"]
+__all__ = ["concatenate", "stack", "where", "maximum", "minimum", "gather", "one_hot", "pad"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, as_operand, make
+from ..tensor import Tensor, as_operand, floating, make, promote
 from ._poly import log, unbroadcast
 
 
@@ -15,6 +15,8 @@ def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
 
 
 def _binary(fn: Any, a: Tensor, b: Tensor, back: Any, op: str, ctx: Any = None) -> Tensor:
+    if a.data.dtype is not b.data.dtype:  # a float operand wins over an int/bool one
+        a, b = promote(a, b)
     try:
         data = fn(a.data, b.data)
     except ValueError:
@@ -48,7 +50,8 @@ def _mul_back(ctx, g, out, a, b):
 
 
 def div(a: Tensor, b: Any) -> Tensor:
-    return _binary(np.divide, a, as_operand(b, a), _div_back, "/")
+    """``a / b``: true division, so integers give the default float (as PyTorch)."""
+    return _binary(np.divide, floating(a), floating(as_operand(b, a)), _div_back, "/")
 
 
 def _div_back(ctx, g, out, a, b):  # out = a / b
@@ -69,6 +72,8 @@ def pow(a: Tensor, exponent: Any) -> Tensor:
         isinstance(exponent, np.ndarray) and exponent.ndim == 0
     ):  # anything else (a Value, a str) goes to as_operand, which says what is wrong
         p = float(exponent)
+        if not (isinstance(exponent, (int, np.integer)) and exponent >= 0):
+            a = floating(a)  # int ** 2 stays int; int ** 0.5 and int ** -1 are floats
         return make(np.power(a.data, a.data.dtype.type(p)), (a,), _pow_const_back, "**", p)
     b = as_operand(exponent, a)
     return _binary(np.power, a, b, _pow_back, "**", (a.requires_grad, b.requires_grad))

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, as_operand, make
+from ..tensor import Tensor, as_operand, common, make, promote
 from ._poly import cast_mask, unbroadcast
 from ._poly import where as _where
 
@@ -18,7 +18,7 @@ def _tensors(items: Sequence[Any], op: str) -> tuple[Tensor, ...]:
     first = next((t for t in items if isinstance(t, Tensor)), None)
     if first is None:
         first = Tensor(items[0])
-    return tuple(as_operand(t, first) for t in items)
+    return common(tuple(as_operand(t, first) for t in items))
 
 
 def _axis(axis: Any, ndim: int, op: str) -> int:
@@ -75,7 +75,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``cond`` is true, else ``b`` (broadcast); the gradient goes to the chosen one."""
     mask = _mask(cond)
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else Tensor(a)
-    a, b = as_operand(a, like), as_operand(b, like)
+    a, b = promote(as_operand(a, like), as_operand(b, like))
     try:
         data = np.where(mask, a.data, b.data)
     except ValueError:
@@ -92,7 +92,7 @@ def _where_back(mask, g, out, a, b):
 
 def _pairwise(a: Any, b: Any, op: str, pick: Any) -> Tensor:
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else Tensor(a)
-    a, b = as_operand(a, like), as_operand(b, like)
+    a, b = promote(as_operand(a, like), as_operand(b, like))
     try:
         data = pick(a.data, b.data)
     except ValueError:

@@ -6,13 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, as_operand, make
+from ..tensor import Tensor, as_operand, make, promote
 from ._poly import swap_last, unbroadcast
 
 
 def matmul(a: Tensor, b: Any) -> Tensor:
     """``a @ b`` as ``np.matmul``: 1-D, 2-D and batched operands, batch axes broadcast."""
     b = as_operand(b, a)
+    if a.data.dtype is not b.data.dtype:  # a float operand wins over an int/bool one
+        a, b = promote(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(
             f"matmul: operands must have at least 1 dimension, got {a.shape} @ {b.shape}"

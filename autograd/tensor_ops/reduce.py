@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, make
+from ..tensor import Tensor, floating, make
 from ._poly import broadcast_to, data_of
 
 
@@ -47,7 +47,9 @@ def _sum_back(ctx, g, out, x):
 
 
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Mean over ``axis`` (None: all axes); ``keepdims`` keeps reduced axes as size 1."""
+    """Mean over ``axis`` (None: all axes); ``keepdims`` keeps reduced axes as size 1.
+    Integers and bools give the default float (``(pred == y).mean()`` is an accuracy)."""
+    x = floating(x)
     axes = normalize_axes(axis, x.ndim, "mean")
     n = math.prod(x.shape[a] for a in axes)
     if n == 0:  # reducing an empty axis; a non-empty axis of an empty Tensor is fine

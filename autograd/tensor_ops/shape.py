@@ -1,4 +1,5 @@
-"""Shape ops: reshape, transpose, broadcast_to and indexing. Backward undoes the move."""
+"""Shape ops: reshape, transpose, broadcast_to, their PyTorch spellings (view, permute, expand,
+unsqueeze, squeeze), split/chunk and indexing. Backward undoes the move."""
 
 from __future__ import annotations
 
@@ -70,15 +71,140 @@ def _broadcast_back(ctx, g, out, x):
     return (unbroadcast(g, x.shape),)
 
 
+def view(x: Tensor, *shape: Any) -> Tensor:
+    """PyTorch's ``view``: the same as ``reshape`` here (NumPy reshapes without copying when
+    it can), ``t.view(2, -1)`` or ``t.view((2, -1))``."""
+    return reshape(x, *shape)
+
+
+def permute(x: Tensor, *dims: Any) -> Tensor:
+    """PyTorch's ``permute``: axes in a new order; every axis must be named once.
+
+    >>> from autograd import Tensor
+    >>> Tensor([[[1, 2, 3]]]).permute(2, 0, 1).shape
+    (3, 1, 1)
+    """
+    dims = _shape_arg(dims)
+    if len(dims) != x.ndim:
+        raise ValueError(f"permute: got {len(dims)} dims {dims} for a Tensor of {x.ndim} dims")
+    return transpose(x, dims)
+
+
+def _dim(dim: Any, ndim: int, op: str) -> int:
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    if not -ndim <= dim < ndim:
+        raise IndexError(f"{op}: dim {dim} is out of range for {ndim} dimensions "
+                         f"(expected one in [{-ndim}, {ndim - 1}])")
+    return int(dim) % ndim
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    """A new axis of size 1 at ``dim`` (in ``[-ndim - 1, ndim]``), as PyTorch.
+
+    >>> from autograd import Tensor
+    >>> Tensor([1.0, 2.0]).unsqueeze(-1).shape
+    (2, 1)
+    """
+    d = _dim(dim, x.ndim + 1, "unsqueeze")
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    """Drop axes of size 1: all of them, or only ``dim`` (an int or tuple), as PyTorch: a
+    named axis whose size is not 1 stays.
+
+    >>> from autograd import Tensor
+    >>> Tensor([[[1.0], [2.0]]]).squeeze().shape, Tensor([[1.0, 2.0]]).squeeze(1).shape
+    ((2,), (1, 2))
+    """
+    if dim is None:
+        drop = {i for i, n in enumerate(x.shape) if n == 1}
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        drop = {d for d in (_dim(d, max(x.ndim, 1), "squeeze") for d in dims)
+                if x.ndim and x.shape[d] == 1}
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in drop))
+
+
+def expand(x: Tensor, *shape: Any) -> Tensor:
+    """PyTorch's ``expand``: size-1 axes repeated (without copying) to ``shape``; ``-1`` keeps
+    an axis, new axes go in front. The gradient sums back over the repeats.
+
+    >>> from autograd import Tensor
+    >>> Tensor([[1.0], [2.0]]).expand(2, 3)
+    Tensor([[1., 1., 1.],
+            [2., 2., 2.]])
+    """
+    shape = _shape_arg(shape)
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: shape {shape} has fewer dims than the Tensor's {x.shape}")
+    if any(n == -1 for n in shape[:lead]):
+        raise ValueError(f"expand: -1 is not allowed for a new leading dim, got {shape}")
+    full = shape[:lead] + tuple(x.shape[i] if n == -1 else n for i, n in
+                                enumerate(shape[lead:]))
+    return broadcast_to(x, full)
+
+
+def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """PyTorch's ``split``: pieces of ``split_size`` along ``dim`` (the last may be smaller),
+    or of the sizes in a list (they must add up to the axis). Each piece is a slice node.
+
+    >>> from autograd import Tensor
+    >>> [p.tolist() for p in Tensor([1, 2, 3, 4, 5]).split(2)]
+    [[1, 2], [3, 4], [5]]
+    """
+    if x.ndim == 0:
+        raise ValueError("split needs at least one dimension, got a 0-d Tensor")
+    d = _dim(dim, x.ndim, "split")
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)) and not isinstance(
+            split_size_or_sections, bool):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [min(size, n - start) for start in range(0, n, size)] or [0]
+    elif isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [int(k) for k in split_size_or_sections]
+        if any(k < 0 for k in sizes) or sum(sizes) != n:
+            raise ValueError(f"split: sections {sizes} must be non-negative and add up to "
+                             f"{n}, the size of dim {dim}")
+    else:
+        raise TypeError("split: split_size_or_sections must be an int or a list of ints, got "
+                        f"{split_size_or_sections!r}")
+    lead = (slice(None),) * d
+    starts = np.cumsum([0] + sizes)
+    return tuple(x[lead + (slice(int(a), int(b)),)] for a, b in zip(starts[:-1], starts[1:]))
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """PyTorch's ``chunk``: ``chunks`` pieces of ``ceil(n / chunks)`` along ``dim`` (fewer when
+    they run out).
+
+    >>> from autograd import Tensor
+    >>> [p.shape for p in Tensor([1, 2, 3, 4, 5]).chunk(3)]
+    [(2,), (2,), (1,)]
+    """
+    if not isinstance(chunks, (int, np.integer)) or isinstance(chunks, bool) or chunks <= 0:
+        raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+    if x.ndim == 0:
+        raise ValueError("chunk needs at least one dimension, got a 0-d Tensor")
+    n = x.shape[_dim(dim, x.ndim, "chunk")]
+    return split(x, max(-(-n // int(chunks)), 1), dim)
+
+
 # ----------------------------------------------------------------------------------- indexing
 
 
 def _index_part(i: Any) -> Any:
-    if isinstance(i, Tensor):
-        d = i.data
-        if not np.all(np.equal(np.mod(d, 1), 0)):
-            raise IndexError("a Tensor used as an index must hold whole numbers")
-        return d.astype(np.intp)
+    if isinstance(i, Tensor):  # integer Tensors index, bool Tensors mask (as PyTorch)
+        if i.data.dtype.kind not in "iub":
+            raise IndexError(
+                f"Tensors used as indices must be integer or bool, got dtype {i.data.dtype} "
+                "(convert with .long())"
+            )
+        return i.data
     if isinstance(i, list):
         return np.asarray(i)
     return i

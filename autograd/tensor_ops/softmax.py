@@ -1,11 +1,70 @@
-"""``log_softmax`` as one node: the heart of cross-entropy, stable and cheap to differentiate."""
+"""``softmax``, ``log_softmax``, ``logsumexp`` and fused cross-entropy, each one stable node.
+
+Every one subtracts the max before ``exp``, so nothing overflows (exact at logits of ±1e4),
+and writes its backward with its own output, so the backward is differentiable again.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from ..tensor import Tensor, make
+from ..tensor import Tensor, floating, make
 from ._poly import exp
+from .reduce import _spread, normalize_axes
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``axis``: probabilities that sum to 1 (the max is
+    subtracted first, so exp never overflows).
+
+    >>> from autograd import Tensor
+    >>> Tensor([[0.0, 0.0], [1000.0, 0.0]]).softmax(axis=1)
+    Tensor([[0.5, 0.5],
+            [1. , 0. ]])
+    """
+    x = floating(x)
+    d = x.data
+    if d.ndim == 0:
+        raise ValueError("softmax needs at least one dimension, got a 0-d Tensor")
+    e = np.exp(d - d.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return make(e, (x,), _softmax_back, "softmax", axis)
+
+
+def _softmax_back(axis, g, out, x):  # d out_i / d x_j = out_i ([i == j] - out_j)
+    return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
+
+
+def logsumexp(x: Tensor, axis: Any, keepdims: bool = False) -> Tensor:
+    """``log(sum(exp(x)))`` over ``axis`` (an int, a tuple or None for all), computed as
+    ``m + log(sum(exp(x - m)))`` with ``m`` the max: no overflow. Its gradient is the softmax.
+
+    >>> from autograd import Tensor
+    >>> Tensor([1000.0, 1000.0]).logsumexp(axis=0).item() - 1000.0  # log 2
+    0.693359375
+    """
+    x = floating(x)
+    axes = normalize_axes(axis, x.ndim, "logsumexp")
+    d = x.data
+    if any(d.shape[a] == 0 for a in axes):
+        raise ValueError(f"logsumexp over an empty axis (shape {d.shape})")
+    m = d.max(axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf): no shift, the log says it
+    with np.errstate(divide="ignore"):
+        out = np.log(np.exp(d - m).sum(axis=axes, keepdims=True)) + m
+    if not keepdims:
+        out = out.reshape(tuple(n for i, n in enumerate(d.shape) if i not in axes))
+    return make(out.astype(d.dtype, copy=False), (x,), _logsumexp_back, "logsumexp",
+                (axes, keepdims))
+
+
+def _logsumexp_back(ctx, g, out, x):  # the softmax of x over the axes, times g
+    axes, keepdims = ctx
+    with np.errstate(invalid="ignore"):
+        return (_spread(g, x.shape, axes, keepdims) * exp(x - _spread(out, x.shape, axes,
+                                                                      keepdims)),)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:

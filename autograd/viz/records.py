@@ -49,6 +49,8 @@ def fmt_number(x: Any) -> str:
 def fmt_array(a: np.ndarray, max_lines: int = 4) -> list[str]:
     """A short preview of an array: a 0-d array as one number, else a few corner values."""
     a = np.asarray(a)
+    if (a.ndim == 0 or a.size == 1) and a.dtype.kind in "biu":  # an index or a flag: as is
+        return [str(a.reshape(()).item())]
     if a.ndim == 0 or a.size == 1:
         return [fmt_number(a.reshape(()))]
     if a.dtype.kind not in "fiub":

@@ -1,0 +1,249 @@
+"""2-D convolution and pooling on NCHW arrays: im2col views and one batched GEMM, no pixel loops.
+
+Three bilinear ops form a family closed under differentiation, so gradients of every order
+come from the same NumPy kernels:
+
+- ``conv2d(x, w)``: the convolution (PyTorch's cross-correlation);
+- ``conv2d_input_grad(g, w)``: its adjoint in ``x`` (a transposed convolution);
+- ``conv2d_weight_grad(x, g)``: its adjoint in ``w``.
+
+Each one's backward is made of the other two. Max pooling picks one element per window (the
+first maximum, as PyTorch routes it) with ``pick`` (``tensor_ops/pick.py``), which scatters
+back with ``np.bincount``; average pooling is a convolution with a constant kernel.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..tensor import Tensor, make
+from .pick import picked
+
+
+class ConvGeometry(NamedTuple):
+    """Stride, padding and dilation as ``(rows, cols)`` pairs, and the number of groups."""
+
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    groups: int
+
+
+def pair(value: Any, name: str, op: str, minimum: int) -> tuple[int, int]:
+    """An int or a pair of ints (each ``>= minimum``) as a pair, for ``kernel_size``, ``stride``...
+    """
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(items) != 2 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items
+    ):
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    if any(v < minimum for v in items):
+        raise ValueError(f"{op}: {name} must be at least {minimum}, got {value!r}")
+    return int(items[0]), int(items[1])
+
+
+def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
+    """PyTorch's formula: ``floor((size + 2 padding - dilation (kernel - 1) - 1) / stride) + 1``."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+# ------------------------------------------------------------------------ NumPy kernels
+
+
+def _padded(x: np.ndarray, padding: tuple[int, int], fill: float = 0.0) -> np.ndarray:
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return x
+    n, c, h, w = x.shape
+    xp = np.full((n, c, h + 2 * ph, w + 2 * pw), fill, dtype=x.dtype)
+    xp[:, :, ph:ph + h, pw:pw + w] = x
+    return xp
+
+
+def _windows(xp: np.ndarray, kernel: tuple, out_hw: tuple, geo: ConvGeometry) -> np.ndarray:
+    """A read-only view ``(N, C, kh, kw, out_h, out_w)`` of every window of the padded input."""
+    sn, sc, sh, sw = xp.strides
+    (dh, dw), (th, tw) = geo.dilation, geo.stride
+    shape = (xp.shape[0], xp.shape[1], *kernel, *out_hw)
+    return as_strided(xp, shape, (sn, sc, sh * dh, sw * dw, sh * th, sw * tw), writeable=False)
+
+
+def _im2col(x: np.ndarray, kernel: tuple, out_hw: tuple, geo: ConvGeometry) -> np.ndarray:
+    """The windows as GEMM columns, ``(N, groups, C/groups * kh * kw, out_h * out_w)``."""
+    n, c = x.shape[:2]
+    win = _windows(_padded(x, geo.padding), kernel, out_hw, geo)
+    return win.reshape(n, geo.groups, (c // geo.groups) * kernel[0] * kernel[1], -1)
+
+
+def _col2im(cols: np.ndarray, x_shape: tuple, kernel: tuple, geo: ConvGeometry) -> np.ndarray:
+    """Add the columns ``(N, C, kh, kw, out_h, out_w)`` back onto the input's positions.
+
+    One strided slice-add per kernel offset: overlapping windows accumulate, no ``np.add.at``.
+    """
+    n, c, h, w = x_shape
+    (ph, pw), (th, tw), (dh, dw) = geo.padding, geo.stride, geo.dilation
+    oh, ow = cols.shape[-2:]
+    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    for i in range(kernel[0]):
+        rows = slice(i * dh, i * dh + th * (oh - 1) + 1, th)
+        for j in range(kernel[1]):
+            xp[:, :, rows, j * dw:j * dw + tw * (ow - 1) + 1:tw] += cols[:, :, i, j]
+    return xp[:, :, ph:ph + h, pw:pw + w] if ph or pw else xp
+
+
+def _conv_out_hw(x_shape: tuple, kernel: tuple, geo: ConvGeometry) -> tuple[int, int]:
+    return tuple(
+        output_size(x_shape[2 + a], kernel[a], geo.stride[a], geo.padding[a], geo.dilation[a])
+        for a in (0, 1)
+    )
+
+
+def _forward(x: np.ndarray, w: np.ndarray, geo: ConvGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """The convolution and its im2col columns (kept for the weight gradient)."""
+    o, _, kh, kw = w.shape
+    oh, ow = _conv_out_hw(x.shape, (kh, kw), geo)
+    cols = _im2col(x, (kh, kw), (oh, ow), geo)
+    out = w.reshape(geo.groups, o // geo.groups, -1) @ cols  # (N, G, O/G, oh * ow)
+    return out.reshape(x.shape[0], o, oh, ow), cols
+
+
+def _input_grad(g: np.ndarray, w: np.ndarray, x_shape: tuple, geo: ConvGeometry) -> np.ndarray:
+    """d<g, conv(x, w)>/dx: the transposed convolution of ``g`` with ``w``."""
+    n, o, oh, ow = g.shape
+    groups, kernel = geo.groups, w.shape[2:]
+    wm = w.reshape(groups, o // groups, -1).swapaxes(1, 2)  # (G, C/G * kh * kw, O/G)
+    cols = wm @ g.reshape(n, groups, o // groups, oh * ow)  # (N, G, C/G * kh * kw, oh * ow)
+    return _col2im(cols.reshape(n, x_shape[1], *kernel, oh, ow), x_shape, kernel, geo)
+
+
+def _weight_grad(cols: np.ndarray, g: np.ndarray, w_shape: tuple, groups: int) -> np.ndarray:
+    """d<g, conv(x, w)>/dw from the input's im2col columns."""
+    n, o = g.shape[:2]
+    gm = g.reshape(n, groups, o // groups, -1).transpose(1, 2, 0, 3)  # (G, O/G, N, oh * ow)
+    gm = gm.reshape(groups, o // groups, -1)
+    cm = cols.transpose(1, 0, 3, 2).reshape(groups, -1, cols.shape[2])  # (G, N * oh * ow, K)
+    return (gm @ cm).reshape(w_shape)
+
+
+# --------------------------------------------------------------------- the three ops
+
+
+def _node(a: Any) -> Tensor:
+    return a if isinstance(a, Tensor) else Tensor._leaf(np.asarray(a))
+
+
+def _differentiable(*items: Any) -> bool:
+    """Whether a backward runs under ``create_graph`` (it is then handed nodes, not arrays)."""
+    return any(isinstance(a, Tensor) for a in items)
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, geo: ConvGeometry) -> Tensor:
+    """The convolution of ``(N, C, H, W)`` by ``(O, C/groups, kh, kw)``, plus ``bias`` ``(O,)``.
+
+    Shapes are not checked here (``nn.functional.conv2d`` does that).
+    """
+    out, cols = _forward(x.data, weight.data, geo)
+    if bias is None:
+        prev = (x, weight)
+    else:
+        out += bias.data.reshape(-1, 1, 1)
+        prev = (x, weight, bias)
+    needs = tuple(p.requires_grad for p in prev)
+    return make(out, prev, _conv2d_back, "conv2d", (geo, needs, cols))
+
+
+def _conv2d_back(ctx, g, out, x, w, b=None):
+    geo, needs, cols = ctx
+    if _differentiable(g, x, w):
+        gx = conv2d_input_grad(g, w, x.shape, geo) if needs[0] else None
+        gw = conv2d_weight_grad(x, g, w.shape, geo) if needs[1] else None
+        gb = g.sum(axis=(0, 2, 3)) if b is not None and needs[2] else None
+        return gx, gw, gb
+    gx = _input_grad(g, w, x.shape, geo) if needs[0] else None
+    gw = _weight_grad(cols, g, w.shape, geo.groups) if needs[1] else None
+    gb = g.sum(axis=(0, 2, 3)) if b is not None and needs[2] else None
+    return gx, gw, gb
+
+
+def conv2d_input_grad(g: Any, weight: Any, x_shape: tuple, geo: ConvGeometry) -> Tensor:
+    """The transposed convolution: ``conv2d``'s gradient with respect to its input, as a node."""
+    g, weight = _node(g), _node(weight)
+    out = _input_grad(g.data, weight.data, x_shape, geo)
+    needs = (g.requires_grad, weight.requires_grad)
+    return make(out, (g, weight), _input_grad_back, "conv2d_input_grad", (geo, needs))
+
+
+def _input_grad_back(ctx, h, out, g, w):
+    # <h, input_grad(g, w)> = <conv(h, w), g>: so d/dg = conv(h, w), d/dw = weight_grad(h, g)
+    geo, needs = ctx
+    if _differentiable(h, g, w):
+        gg = conv2d(_node(h), w, None, geo) if needs[0] else None
+        gw = conv2d_weight_grad(h, g, w.shape, geo) if needs[1] else None
+        return gg, gw
+    gg = _forward(h, w, geo)[0] if needs[0] else None
+    gw = None
+    if needs[1]:
+        cols = _im2col(h, w.shape[2:], g.shape[2:], geo)
+        gw = _weight_grad(cols, g, w.shape, geo.groups)
+    return gg, gw
+
+
+def conv2d_weight_grad(x: Any, g: Any, w_shape: tuple, geo: ConvGeometry) -> Tensor:
+    """``conv2d``'s gradient with respect to its weight, as a node."""
+    x, g = _node(x), _node(g)
+    cols = _im2col(x.data, w_shape[2:], g.shape[2:], geo)
+    out = _weight_grad(cols, g.data, w_shape, geo.groups)
+    needs = (x.requires_grad, g.requires_grad)
+    return make(out, (x, g), _weight_grad_back, "conv2d_weight_grad", (geo, needs))
+
+
+def _weight_grad_back(ctx, k, out, x, g):
+    # <k, weight_grad(x, g)> = <conv(x, k), g>: so d/dx = input_grad(g, k), d/dg = conv(x, k)
+    geo, needs = ctx
+    if _differentiable(k, x, g):
+        gx = conv2d_input_grad(g, k, x.shape, geo) if needs[0] else None
+        gg = conv2d(x, _node(k), None, geo) if needs[1] else None
+        return gx, gg
+    gx = _input_grad(g, k, x.shape, geo) if needs[0] else None
+    gg = _forward(x, k, geo)[0] if needs[1] else None
+    return gx, gg
+
+
+# ------------------------------------------------------------------------------ pooling
+
+
+def avg_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry, divisor: Any = None) -> Tensor:
+    """The mean of each window (zero padding counted), as a convolution of every channel with a
+    constant ``1 / (kh * kw)`` kernel; ``divisor`` (a number or an array of the output's
+    shape) replaces ``kh * kw``."""
+    n, c, h, w = x.shape
+    scale = 1.0 if divisor is not None else 1.0 / (kernel[0] * kernel[1])
+    kern = Tensor._leaf(np.full((1, 1, *kernel), scale, dtype=x.dtype))
+    out = conv2d(x.reshape(n * c, 1, h, w), kern, None, geo)
+    out = out.reshape(n, c, *out.shape[2:])
+    return out if divisor is None else out / divisor
+
+
+def max_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry) -> Tensor:
+    """The largest element of each window (padding is -inf). The gradient goes to one element
+    per window, the first maximum in row-major window order, as PyTorch routes it."""
+    d = x.data
+    n, c, h, w = d.shape
+    oh, ow = _conv_out_hw(d.shape, kernel, geo)
+    (th, tw), (ph, pw), (dh, dw) = geo.stride, geo.padding, geo.dilation
+    win = _windows(_padded(d, geo.padding, -np.inf), kernel, (oh, ow), geo)
+    best = win[:, :, 0, 0].copy()
+    where = np.zeros(best.shape, np.intp)  # the kernel offset of each window's maximum
+    for k in range(1, kernel[0] * kernel[1]):  # a scan over kernel offsets, as PyTorch's
+        v = win[:, :, k // kernel[1], k % kernel[1]]
+        larger = v > best  # strictly: the first maximum wins ties
+        np.copyto(best, v, where=larger)
+        where[larger] = k
+    i, j = np.divmod(where, kernel[1])
+    rows = np.arange(oh).reshape(-1, 1) * th - ph + i * dh
+    cols = np.arange(ow) * tw - pw + j * dw
+    flat = (np.arange(n * c).reshape(n, c, 1, 1) * h + rows) * w + cols
+    return picked(x, best, flat)

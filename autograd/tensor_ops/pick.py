@@ -1,0 +1,47 @@
+"""``pick``: gather elements by flat index, and its adjoint ``put_add``, for max pooling and
+embeddings.
+
+A gather's gradient is a scatter-add: repeated indices (an embedding row used twice,
+overlapping pooling windows) accumulate. ``np.bincount`` does that in one pass, several times
+faster than ``np.add.at``. Each op is the other's backward, so gradients of every order work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, make
+
+
+def pick(x: Tensor, flat: np.ndarray) -> Tensor:
+    """``x.ravel()[flat]``: gathers elements by flat index; the gradient adds back (repeats too)."""
+    return make(x.data.reshape(-1)[flat], (x,), _pick_back, "pick", (flat, x.shape))
+
+
+def picked(x: Tensor, values: np.ndarray, flat: np.ndarray) -> Tensor:
+    """``pick(x, flat)`` when its values ``x.ravel()[flat]`` are already at hand (max pooling
+    finds them while it looks for the maxima)."""
+    return make(values, (x,), _pick_back, "pick", (flat, x.shape))
+
+
+def _pick_back(ctx, g, out, x):
+    return (put_add(g, ctx[0], ctx[1]),)
+
+
+def put_add(g: Any, flat: np.ndarray, shape: tuple) -> Any:
+    """Zeros of ``shape`` with ``g`` added at the flat indices: ``pick``'s adjoint."""
+    if isinstance(g, Tensor):
+        return make(_put_add(g.data, flat, shape), (g,), _put_add_back, "put_add", flat)
+    return _put_add(g, flat, shape)
+
+
+def _put_add(g: np.ndarray, flat: np.ndarray, shape: tuple) -> np.ndarray:
+    size = int(np.prod(shape))
+    summed = np.bincount(flat.reshape(-1), weights=g.reshape(-1), minlength=size)
+    return summed.astype(g.dtype, copy=False).reshape(shape)
+
+
+def _put_add_back(flat, h, out, g):
+    return (pick(h, flat) if isinstance(h, Tensor) else h.reshape(-1)[flat],)

@@ -1,0 +1,85 @@
+"""``Embedding`` and ``nn.functional.embedding``: a lookup table of learned vectors, one row per
+index, as PyTorch's.
+
+The indices may have any shape; the result has that shape plus ``embedding_dim``. Repeated
+indices accumulate their gradients into the same row (one ``np.bincount`` pass).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, get_default_dtype
+from autograd.tensor_ops.pick import pick
+
+from . import init
+from .module import Module
+
+
+def embedding_indices(input: Any, num_embeddings: int) -> np.ndarray:
+    """``input`` (an int ndarray, a list of ints, or a Tensor of whole numbers) as an intp
+    array of valid row indices; anything else raises, naming what was given."""
+    from_tensor = isinstance(input, Tensor)
+    data = input.data if from_tensor else np.asarray(input)
+    if from_tensor and data.dtype.kind == "f":  # a Tensor made from ints may hold floats
+        if not np.all(np.isfinite(data) & (data == np.round(data))):
+            raise TypeError("embedding: a floating Tensor of indices must hold whole numbers")
+    elif data.dtype.kind not in "iu" and not (data.size == 0 and data.dtype.kind == "f"):
+        raise TypeError(f"embedding: indices must be integers, got dtype {data.dtype}")
+    data = data.astype(np.intp, copy=False)
+    bad = np.flatnonzero((data < 0) | (data >= num_embeddings))
+    if bad.size:
+        i = int(bad[0])
+        raise IndexError(f"embedding: index {data.flat[i]} (at flat position {i}) is out of "
+                         f"range for {num_embeddings} embeddings")
+    return data
+
+
+def embedding(input: Any, weight: Tensor) -> Tensor:
+    """Rows of ``weight`` ``(num_embeddings, embedding_dim)`` at the integer ``input``, as
+    ``F.embedding``: the result has shape ``input.shape + (embedding_dim,)``.
+
+    >>> from autograd import Tensor
+    >>> table = Tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    >>> embedding([[2, 0], [1, 1]], table).shape
+    (2, 2, 2)
+    """
+    if not isinstance(weight, Tensor) or weight.ndim != 2:
+        got = weight.shape if isinstance(weight, Tensor) else type(weight).__name__
+        raise ValueError(f"embedding: weight must be a 2-D Tensor, got {got}")
+    rows = embedding_indices(input, weight.shape[0])
+    dim = weight.shape[1]
+    flat = rows[..., None] * dim + np.arange(dim)  # the flat position of every element
+    return pick(weight, flat)
+
+
+class Embedding(Module):
+    """A table of ``num_embeddings`` vectors of size ``embedding_dim``; indexing it by integers
+    of any shape gives their vectors. ``weight`` is initialized N(0, 1), as in PyTorch.
+
+    >>> emb = Embedding(27, 2)
+    >>> emb.weight.shape, emb([[1, 2, 3], [0, 0, 5]]).shape
+    ((27, 2), (2, 3, 2))
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int) -> None:
+        for name, n in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+                raise ValueError(f"Embedding {name} must be a non-negative int, got {n!r}")
+        self.num_embeddings = int(num_embeddings)
+        self.embedding_dim = int(embedding_dim)
+        shape = (self.num_embeddings, self.embedding_dim)
+        self.weight = Tensor(np.empty(shape, get_default_dtype()), requires_grad=True)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw fresh N(0, 1) rows from ``nn.init``'s generator (PyTorch's default)."""
+        init.normal_(self.weight)
+
+    def forward(self, input: Any) -> Tensor:
+        return embedding(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}"
