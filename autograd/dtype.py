@@ -107,6 +107,9 @@ def _reject(data: Any, arr: np.ndarray) -> None:
 
         if isinstance(bad, Value):
             raise TypeError("Tensor data cannot hold Values: use their .data")
+        if hasattr(bad, "_prev"):  # a Tensor
+            raise TypeError("Tensor data cannot hold Tensors: use autograd.stack(tensors), which "
+                            "keeps the graph, or their .data")
         raise TypeError(
             f"Tensor data must be real numbers, got {bad!r} ({type(bad).__name__}) in the list"
         )

@@ -21,7 +21,7 @@ class Generator:
 
     >>> from autograd import Generator, rand
     >>> a = rand(3, generator=Generator(42)); b = rand(3, generator=Generator().manual_seed(42))
-    >>> bool((a == b).all())
+    >>> (a == b).all().item()
     True
     """
 

@@ -76,3 +76,48 @@ def test_bad_inputs_raise_clearly(probs, n, replacement, message):
 def test_bad_generator_is_named():
     with pytest.raises(TypeError, match="multinomial: generator must be"):
         multinomial(Tensor([1.0]), 1, generator=42)
+
+
+def test_makemore_bigram_trains_and_samples_as_in_the_lecture():
+    """makemore part 1's neural bigram, line for line in this engine's spelling."""
+    from autograd import arange, one_hot, randn
+
+    words = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "ella"]
+    chars = sorted(set("".join(words)))
+    stoi = {s: i + 1 for i, s in enumerate(chars)}
+    stoi["."] = 0
+    itos = {i: s for s, i in stoi.items()}
+    V = len(stoi)
+    xs, ys = [], []
+    for w in words:
+        cs = ["."] + list(w) + ["."]
+        for a, b in zip(cs, cs[1:]):
+            xs.append(stoi[a])
+            ys.append(stoi[b])
+    xs, ys = Tensor(xs), Tensor(ys)
+    assert xs.dtype == np.int64
+    g = Generator().manual_seed(2147483647)
+    W = randn(V, V, generator=g, requires_grad=True)
+    losses = []
+    for _ in range(30):
+        xenc = one_hot(xs, num_classes=V).float()
+        logits = xenc @ W
+        counts = logits.exp()
+        probs = counts / counts.sum(1, keepdims=True)
+        loss = -probs[arange(len(xs)), ys].log().mean() + 0.01 * (W ** 2).mean()
+        losses.append(loss.item())
+        W.grad = None
+        loss.backward()
+        W.data += -10 * W.grad
+    assert losses[-1] < 0.6 * losses[0]
+    names = []
+    for _ in range(5):
+        out, ix = [], 0
+        while True:
+            p = (one_hot(Tensor([ix]), num_classes=V).float() @ W).softmax(axis=1)
+            ix = multinomial(p, num_samples=1, replacement=True, generator=g).item()
+            if ix == 0 or len(out) > 20:
+                break
+            out.append(itos[ix])
+        names.append("".join(out))
+    assert all(set(n) <= set(chars) for n in names) and any(names)

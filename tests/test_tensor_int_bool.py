@@ -149,6 +149,8 @@ def test_clear_errors_for_out_of_range_ints_and_none():
     with pytest.raises(TypeError, match=r"got 'a' \(str\)"):
         Tensor([[1.0, 2.0], [3.0, "a"]])
     assert Tensor([2**63 - 1, -(2**63)]).dtype == I64  # the extremes still fit
+    with pytest.raises(TypeError, match=r"cannot hold Tensors: use autograd.stack"):
+        Tensor([Tensor(1.0), Tensor(2.0)])
 
 
 def test_repr_shows_a_dtype_only_when_the_data_does_not_give_it():
@@ -312,3 +314,10 @@ def test_argmax_errors():
         Tensor(np.zeros((2, 2))).argmax(axis=2)
     with pytest.raises(TypeError, match="axis must be an int"):
         Tensor(np.zeros((2, 2))).argmax(axis=(0, 1))
+
+
+def test_gradcheck_takes_int_tensors_as_constant_inputs():
+    x = Tensor(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), requires_grad=True)
+    rows = Tensor([2, 0, 2])
+    assert autograd.gradcheck(lambda t, i: (t[i] * t[i]).sum(), (x, rows))
+    assert autograd.gradgradcheck(lambda t, i: (t[i] ** 3).sum(), (x, rows))

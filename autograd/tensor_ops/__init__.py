@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from ..tensor import Tensor, floating
 from . import arithmetic, compare, elementwise, index, matmul, reduce, scan, shape, softmax
 from .combine import concatenate, maximum, minimum, stack, where
@@ -38,17 +40,22 @@ Tensor.__abs__ = elementwise.abs
 Tensor.__getitem__ = shape.getitem
 
 
-def _on_floats(fn):
-    """``fn`` for a method that only makes sense on reals: integer and bool Tensors become the
-    default float first (``Tensor([1, 2]).exp()`` is float32, as in PyTorch)."""
+def _on_floats(fn, unary: bool):
+    """``fn`` as a method that only makes sense on reals: integer and bool Tensors become the
+    default float first (``Tensor([1, 2]).exp()`` is float32, as in PyTorch). A one-argument
+    wrapper for the unary ops: ``*args`` would double the cost of a small ``tanh``."""
+    if unary:
+        def method(self):
+            if self.data.dtype.kind != "f":
+                self = floating(self)
+            return fn(self)
+    else:
+        def method(self, *args, **kwargs):
+            if self.data.dtype.kind != "f":
+                self = floating(self)
+            return fn(self, *args, **kwargs)
 
-    def method(self, *args, **kwargs):
-        if self.data.dtype.kind != "f":
-            self = floating(self)
-        return fn(self, *args, **kwargs)
-
-    method.__name__, method.__qualname__, method.__doc__ = fn.__name__, fn.__name__, fn.__doc__
-    return method
+    return functools.wraps(fn)(method)
 
 
 Tensor.__lt__ = compare.lt
@@ -57,9 +64,12 @@ Tensor.__gt__ = compare.gt
 Tensor.__ge__ = compare.ge
 Tensor.__eq__ = compare.eq
 Tensor.__ne__ = compare.ne
+Tensor.all = compare.all
+Tensor.any = compare.any
 
-for _name in ("exp", "log", "sqrt", "tanh", "sigmoid", "leaky_relu", "elu", "sin", "cos"):
-    setattr(Tensor, _name, _on_floats(getattr(elementwise, _name)))
+for _name in ("exp", "log", "sqrt", "tanh", "sigmoid", "sin", "cos", "leaky_relu", "elu"):
+    setattr(Tensor, _name, _on_floats(getattr(elementwise, _name), _name not in ("leaky_relu",
+                                                                                  "elu")))
 for _name in ("relu", "abs", "clip"):  # these keep an integer dtype, as in PyTorch
     setattr(Tensor, _name, getattr(elementwise, _name))
 for _name in ("sum", "mean", "max", "min", "var"):

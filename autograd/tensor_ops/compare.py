@@ -1,4 +1,5 @@
-"""Comparisons ``< <= > >= == !=``: boolean Tensors, constants of the graph (no gradient).
+"""Comparisons ``< <= > >= == !=`` and ``all``/``any``: boolean Tensors, constants of the graph
+(no gradient).
 
 ``t == u`` compares elementwise, as in NumPy and PyTorch, so ``Tensor`` keeps identity
 hashing explicitly (``__hash__ = object.__hash__``) and the engine keys nodes by identity.
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, as_operand, make, promote
+from .reduce import normalize_axes
 
 
 def _compare(fn: Any, a: Tensor, b: Any, op: str) -> Tensor:
@@ -67,3 +69,20 @@ def eq(a: Tensor, b: Any) -> Tensor:
 def ne(a: Tensor, b: Any) -> Tensor:
     """``a != b`` elementwise, a bool Tensor."""
     return _compare(np.not_equal, a, b, "!=")
+
+
+def all(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Whether every element over ``axis`` (None: all) is nonzero, a bool Tensor.
+
+    >>> from autograd import Tensor
+    >>> (Tensor([[1, 2], [0, 3]]) > 0).all(axis=1)
+    Tensor([ True, False])
+    """
+    axes = normalize_axes(axis, x.ndim, "all")
+    return make(np.all(x.data, axis=axes, keepdims=keepdims), (), None, "all")
+
+
+def any(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Whether some element over ``axis`` (None: all) is nonzero, a bool Tensor."""
+    axes = normalize_axes(axis, x.ndim, "any")
+    return make(np.any(x.data, axis=axes, keepdims=keepdims), (), None, "any")

@@ -11,15 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, make
-from .reduce import normalize_axes
-from .shape import _getitem_back
-
-
-def _one_axis(axis: Any, ndim: int, op: str) -> int:
-    """``axis`` (an int, maybe negative) as a non-negative axis of an ``ndim``-d Tensor."""
-    if isinstance(axis, (tuple, list)) or axis is None:
-        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
-    return normalize_axes(axis, ndim, op)[0]
+from .shape import _getitem_back, one_axis
 
 
 def _arg_extreme(x: Tensor, axis: Any, keepdims: bool, op: str, fn: Any) -> Tensor:
@@ -30,7 +22,7 @@ def _arg_extreme(x: Tensor, axis: Any, keepdims: bool, op: str, fn: Any) -> Tens
         if keepdims:
             out = out.reshape((1,) * x.ndim)
     else:
-        a = _one_axis(axis, max(x.ndim, 1), op)  # a 0-d Tensor has one position, 0
+        a = one_axis(axis, max(x.ndim, 1), op, "axis")  # a 0-d Tensor has one position, 0
         out = fn(x.data.reshape(x.shape or (1,)), axis=a, keepdims=keepdims)
         if x.ndim == 0:
             out = out.reshape(())
@@ -56,6 +48,8 @@ def argmin(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 def integer_array(index: Any, who: str) -> np.ndarray:
     """An integer index given as an int Tensor, int ndarray or nested list of ints."""
     arr = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if arr.size == 0 and isinstance(index, (list, tuple)):
+        arr = arr.astype(np.int64)  # ``[]`` holds no floats
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{who} must hold integers, got dtype {arr.dtype}")
     return arr
@@ -80,7 +74,7 @@ def gather(x: Tensor, axis: int, index: Any) -> Tensor:
             f"gather: index must have as many dimensions as the input ({x.ndim}), "
             f"got index of shape {idx.shape}"
         )
-    ax = _one_axis(axis, x.ndim, "gather")
+    ax = one_axis(axis, x.ndim, "gather", "axis")
     for d, (n, m) in enumerate(zip(idx.shape, x.shape)):
         if d != ax and n > m:
             raise ValueError(

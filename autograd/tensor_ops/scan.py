@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, make
-from .index import _one_axis
+from .shape import one_axis
 
 
 def cumsum(x: Tensor, axis: int) -> Tensor:
@@ -21,7 +21,7 @@ def cumsum(x: Tensor, axis: int) -> Tensor:
     if x.ndim == 0:
         return make(x.data.astype(np.int64) if x.data.dtype.kind in "biu" else x.data.copy(),
                     (x,), _cumsum_back, "cumsum", 0)
-    ax = _one_axis(axis, x.ndim, "cumsum")
+    ax = one_axis(axis, x.ndim, "cumsum", "axis")
     dtype = np.int64 if x.data.dtype.kind in "biu" else x.data.dtype
     return make(np.cumsum(x.data, axis=ax, dtype=dtype), (x,), _cumsum_back, "cumsum", ax)
 

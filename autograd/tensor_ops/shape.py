@@ -9,6 +9,7 @@ import numpy as np
 
 from ..tensor import Tensor, make
 from ._poly import unbroadcast
+from .reduce import normalize_axes
 
 
 def _shape_arg(shape: tuple) -> tuple:
@@ -90,13 +91,12 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     return transpose(x, dims)
 
 
-def _dim(dim: Any, ndim: int, op: str) -> int:
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    if not -ndim <= dim < ndim:
-        raise IndexError(f"{op}: dim {dim} is out of range for {ndim} dimensions "
-                         f"(expected one in [{-ndim}, {ndim - 1}])")
-    return int(dim) % ndim
+def one_axis(dim: Any, ndim: int, op: str, name: str = "dim") -> int:
+    """``dim`` (one int, maybe negative) as a non-negative axis of an ``ndim``-d Tensor;
+    ``name`` is what the op calls its argument, for the error."""
+    if isinstance(dim, (tuple, list)) or dim is None:
+        raise TypeError(f"{op}: {name} must be an int, got {dim!r}")
+    return normalize_axes(dim, ndim, op)[0]
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
@@ -106,7 +106,7 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
     >>> Tensor([1.0, 2.0]).unsqueeze(-1).shape
     (2, 1)
     """
-    d = _dim(dim, x.ndim + 1, "unsqueeze")
+    d = one_axis(dim, x.ndim + 1, "unsqueeze")
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
@@ -122,7 +122,7 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
         drop = {i for i, n in enumerate(x.shape) if n == 1}
     else:
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        drop = {d for d in (_dim(d, max(x.ndim, 1), "squeeze") for d in dims)
+        drop = {d for d in (one_axis(d, max(x.ndim, 1), "squeeze") for d in dims)
                 if x.ndim and x.shape[d] == 1}
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in drop))
 
@@ -157,7 +157,7 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     """
     if x.ndim == 0:
         raise ValueError("split needs at least one dimension, got a 0-d Tensor")
-    d = _dim(dim, x.ndim, "split")
+    d = one_axis(dim, x.ndim, "split")
     n = x.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)) and not isinstance(
             split_size_or_sections, bool):
@@ -190,7 +190,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
         raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
     if x.ndim == 0:
         raise ValueError("chunk needs at least one dimension, got a 0-d Tensor")
-    n = x.shape[_dim(dim, x.ndim, "chunk")]
+    n = x.shape[one_axis(dim, x.ndim, "chunk")]
     return split(x, max(-(-n // int(chunks)), 1), dim)
 
 
@@ -251,9 +251,21 @@ def _scatter(g: np.ndarray, ctx: tuple) -> np.ndarray:
     z = np.zeros(shape, dtype=g.dtype)
     if basic:
         z[idx] = g
+    elif len(idx) == 1 and isinstance(idx[0], np.ndarray) and idx[0].dtype.kind in "iu":
+        _add_rows(z, idx[0], g)
     else:
         np.add.at(z, idx, g)
     return z
+
+
+def _add_rows(z: np.ndarray, rows: np.ndarray, g: np.ndarray) -> None:
+    """``np.add.at(z, rows, g)`` for whole rows (an embedding lookup's backward), as a 1-D
+    ``add.at`` on flat positions: NumPy's 2-D ``add.at`` is 3-5x slower (a (32, 3) batch into
+    a (27, 10) table: 43 us against 15 us)."""
+    width = z[0].size if z.ndim and len(z) else 0
+    starts = (rows.reshape(-1) % max(len(z), 1)) * width  # negative indices count from the end
+    flat = (starts[:, None] + np.arange(width)).reshape(-1)
+    np.add.at(z.reshape(-1), flat, g.reshape(-1))
 
 
 def _index_add_back(ctx, g, out, x):
