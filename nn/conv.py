@@ -21,9 +21,11 @@ from .module import Module
 
 
 def as_input(x: Any, dtype: Any, op: str, ndims: tuple[int, ...]) -> Tensor:
-    """``x`` as a Tensor (arrays and lists get ``dtype``, None: the constructor's rule) with one
-    of ``ndims`` axes."""
+    """``x`` as a Tensor with one of ``ndims`` axes; arrays and lists get ``dtype`` (None:
+    floating arrays keep theirs, anything else gets the default float dtype)."""
     if not isinstance(x, Tensor):
+        if dtype is None and np.asarray(x).dtype.kind != "f":
+            dtype = get_default_dtype()  # integer images are pooled as floats
         x = Tensor(x, dtype=dtype)
     if x.ndim not in ndims:
         wanted = " or ".join(f"{n}-D" for n in ndims)
@@ -64,9 +66,10 @@ def conv2d(input: Any, weight: Tensor, bias: Tensor | None = None, stride: Any =
     x = as_input(input, weight.dtype, "conv2d", (3, 4))
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ValueError(f"conv2d: groups must be a positive int, got {groups!r}")
-    geo = ops.ConvGeometry(ops.pair(stride, "stride", "conv2d", 1),
-                           ops.pair(padding, "padding", "conv2d", 0),
-                           ops.pair(dilation, "dilation", "conv2d", 1), int(groups))
+    stride = ops.pair(stride, "stride", "conv2d", 1)
+    dilation = ops.pair(dilation, "dilation", "conv2d", 1)
+    pads, crop = _padding(padding, stride, dilation, weight.shape[2:], "conv2d")
+    geo = ops.ConvGeometry(stride, pads, dilation, int(groups))
     out_channels, per_group = weight.shape[:2]
     channels = x.shape[-3]
     if channels != per_group * groups:
@@ -84,7 +87,28 @@ def conv2d(input: Any, weight: Tensor, bias: Tensor | None = None, stride: Any =
     x, unbatched = batched(x)
     check_output_size("conv2d", x.shape, weight.shape[2:], geo)
     out = ops.conv2d(x, weight, bias, geo)
+    if crop != (0, 0):  # "same" with an even total padding: PyTorch pads the far side more
+        out = out[:, :, crop[0]:, crop[1]:]
     return out.reshape(*out.shape[1:]) if unbatched else out
+
+
+def _padding(padding: Any, stride: tuple, dilation: tuple, kernel: tuple,
+             op: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The symmetric padding to compute with, and how many leading output rows and columns to
+    drop: ``"valid"`` is no padding; ``"same"`` keeps the input's size, padding
+    ``dilation * (kernel - 1)`` in all, the extra one (when odd) after, as PyTorch does."""
+    if not isinstance(padding, str):
+        return ops.pair(padding, "padding", op, 0), (0, 0)
+    if padding == "valid":
+        return (0, 0), (0, 0)
+    if padding != "same":
+        raise ValueError(f"{op}: padding string must be 'valid' or 'same', got {padding!r}")
+    if stride != (1, 1):
+        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
+                         f"(stride={stride})")
+    totals = [d * (k - 1) for d, k in zip(dilation, kernel)]
+    pads = tuple((t + 1) // 2 for t in totals)
+    return pads, tuple(2 * p - t for p, t in zip(pads, totals))
 
 
 def _positive_int(value: Any, name: str) -> int:
@@ -97,8 +121,9 @@ class Conv2d(Module):
     """Applies a 2-D convolution over ``(N, in_channels, H, W)`` inputs, as ``torch.nn.Conv2d``.
 
     The output is ``(N, out_channels, H_out, W_out)`` with ``H_out = floor((H + 2 padding[0] -
-    dilation[0] (kernel_size[0] - 1) - 1) / stride[0]) + 1`` (``W_out`` likewise). ``groups``
-    splits the channels into independent convolutions. Initialized as PyTorch does:
+    dilation[0] (kernel_size[0] - 1) - 1) / stride[0]) + 1`` (``W_out`` likewise);
+    ``padding`` is an int, a pair, ``"valid"`` (0) or ``"same"`` (output as large as the input).
+    ``groups`` splits the channels into independent convolutions. Initialized as PyTorch does:
     ``kaiming_uniform_(weight, a=sqrt(5))`` and the bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with
     ``fan_in = in_channels / groups * kh * kw``.
 
@@ -122,8 +147,10 @@ class Conv2d(Module):
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = ops.pair(kernel_size, "kernel_size", "Conv2d", 1)
         self.stride = ops.pair(stride, "stride", "Conv2d", 1)
-        self.padding = ops.pair(padding, "padding", "Conv2d", 0)
         self.dilation = ops.pair(dilation, "dilation", "Conv2d", 1)
+        _padding(padding, self.stride, self.dilation, self.kernel_size, "Conv2d")  # checks it
+        self.padding = padding if isinstance(padding, str) else ops.pair(padding, "padding",
+                                                                         "Conv2d", 0)
         dtype = get_default_dtype()
         shape = (out_channels, in_channels // groups, *self.kernel_size)
         self.weight = Tensor(np.empty(shape, dtype), requires_grad=True)
@@ -146,7 +173,7 @@ class Conv2d(Module):
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
         if self.padding != (0, 0):
-            text += f", padding={self.padding}"
+            text += f", padding={self.padding}"  # a string shows bare, as in PyTorch
         if self.dilation != (1, 1):
             text += f", dilation={self.dilation}"
         if self.groups != 1:

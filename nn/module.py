@@ -231,16 +231,18 @@ class Module:
 
     # --------------------------------------------------------------------------- state
 
-    def register_buffer(self, name: str, array: np.ndarray | None) -> None:
+    def register_buffer(self, name: str, array: np.ndarray | None,
+                        persistent: bool = True) -> None:
         """Keep ``array`` as state that is saved and loaded but not trained (BatchNorm's running
         statistics), as attribute ``name``: in ``state_dict()`` after the module's own
-        parameters, never in ``parameters()``. ``None`` registers a slot that is not saved."""
+        parameters (unless ``persistent=False``), never in ``parameters()``. ``None`` registers
+        a slot that is not saved."""
         if not isinstance(name, str) or not name or "." in name:
             raise KeyError(f"buffer name must be a non-empty string without '.', got {name!r}")
         if array is not None and not isinstance(array, np.ndarray):
             raise TypeError(f"buffer {name!r} must be an ndarray or None, "
                             f"got {type(array).__name__}")
-        self.__dict__.setdefault("_buffer_names", {})[name] = None
+        self.__dict__.setdefault("_buffer_names", {})[name] = bool(persistent)
         self.__dict__.get("_member_names", {}).pop(name, None)
         object.__setattr__(self, name, array)
 
@@ -263,9 +265,9 @@ class Module:
                 if not isinstance(value, Module) and id(value) not in seen:
                     seen.add(id(value))
                     found.append((prefix + name, value))
-            for name in module.__dict__.get("_buffer_names", ()):
+            for name, persistent in module.__dict__.get("_buffer_names", {}).items():
                 array = module.__dict__.get(name)
-                if array is not None:
+                if array is not None and persistent:
                     found.append((prefix + name, array))
         return found
 

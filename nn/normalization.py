@@ -1,8 +1,8 @@
 """``BatchNorm1d`` and ``LayerNorm`` (and their ``nn.functional`` forms), as PyTorch's.
 
 Both normalize with the biased variance, ``(x - mean) / sqrt(var + eps)``, then scale by
-``weight`` and shift by ``bias``. Built from Tensor ops, so gradients of every order come from
-theirs. BatchNorm averages over the batch (and length) axes per channel and keeps running
+``weight`` and shift by ``bias``, as one node (``autograd.tensor_ops.norm``, differentiable to
+any order). BatchNorm averages over the batch (and length) axes per channel and keeps running
 statistics for evaluation: ``running = (1 - momentum) running + momentum batch`` with the
 *unbiased* batch variance, or the cumulative average when ``momentum`` is None.
 """
@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, get_default_dtype
+from autograd.tensor_ops.norm import normalize
 from autograd.tensor_ops.reduce import normalize_axes
 
 from .module import Module
@@ -23,7 +24,8 @@ def _as_tensor(input: Any, op: str) -> Tensor:
     if isinstance(input, Tensor):
         return input
     if isinstance(input, (np.ndarray, list, tuple)):
-        return Tensor(input)
+        floating = np.asarray(input).dtype.kind == "f"
+        return Tensor(input, dtype=None if floating else get_default_dtype())
     raise TypeError(f"{op}: input must be a Tensor, ndarray or list, got {type(input).__name__}")
 
 
@@ -73,21 +75,18 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Tensor |
         if n <= 1:
             raise ValueError("batch_norm: expected more than 1 value per channel when training, "
                              f"got an input of shape {x.shape}")
-        mean = x.mean(axis=axes, keepdims=True)
-        centered = x - mean
-        var = (centered * centered).mean(axis=axes, keepdims=True)
-        y = centered / (var + eps).sqrt()
+        y, mean, var = normalize(x, weight, bias, axes, eps, shape)  # one node
         if running_mean is not None:
-            _update(running_mean, mean.data.reshape(-1), momentum)
+            _update(running_mean, mean.reshape(-1), momentum)
         if running_var is not None:
-            _update(running_var, var.data.reshape(-1) * (n / (n - 1)), momentum)
-    else:
-        if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var are needed when not "
-                             "training")
-        mean, var = (np.asarray(getattr(v, "data", v)).reshape(shape)
-                     for v in (running_mean, running_var))
-        y = (x - mean) * (1.0 / np.sqrt(var + eps))  # constants: no graph for them
+            _update(running_var, var.reshape(-1) * (n / (n - 1)), momentum)
+        return y
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: running_mean and running_var are needed when not "
+                         "training")
+    mean, var = ((v.data if isinstance(v, Tensor) else np.asarray(v)).reshape(shape)
+                 for v in (running_mean, running_var))
+    y = (x - mean) * (1.0 / np.sqrt(var + eps))  # constants: no graph for them
     if weight is not None:
         y = y * weight.reshape(shape)
     if bias is not None:
@@ -211,14 +210,7 @@ def layer_norm(input: Any, normalized_shape: Any, weight: Tensor | None = None,
             raise ValueError(f"layer_norm: {name} must have shape {shape}, got "
                              f"{getattr(v, 'shape', type(v).__name__)}")
     axes = normalize_axes(tuple(range(-k, 0)), x.ndim, "layer_norm")
-    centered = x - x.mean(axis=axes, keepdims=True)
-    var = (centered * centered).mean(axis=axes, keepdims=True)
-    y = centered / (var + eps).sqrt()
-    if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y
+    return normalize(x, weight, bias, axes, eps, shape)[0]  # one node
 
 
 class LayerNorm(Module):

@@ -19,17 +19,19 @@ from .conv import as_input, batched, check_output_size
 from .module import Module
 
 
-def _geometry(op: str, kernel_size: Any, stride: Any, padding: Any, dilation: Any = 1,
+def _geometry(op: str, kernel_size: Any, stride: Any, padding: Any, dilation: Any = None,
               ) -> tuple[tuple[int, int], ops.ConvGeometry]:
+    """The kernel and geometry; padding at most half the (dilated) kernel, as PyTorch checks.
+    ``dilation=None``: average pooling, which has none."""
     kernel = ops.pair(kernel_size, "kernel_size", op, 1)
     stride = kernel if stride is None or stride == () else ops.pair(stride, "stride", op, 1)
     geo = ops.ConvGeometry(stride, ops.pair(padding, "padding", op, 0),
-                           ops.pair(dilation, "dilation", op, 1), 1)
+                           ops.pair(1 if dilation is None else dilation, "dilation", op, 1), 1)
     for a in (0, 1):
-        effective = geo.dilation[a] * (kernel[a] - 1) + 1
-        if 2 * geo.padding[a] > (effective if op.startswith("max") else kernel[a]):
+        if 2 * geo.padding[a] > geo.dilation[a] * (kernel[a] - 1) + 1:
+            dilated = "" if dilation is None else f" dilated by {dilation}"
             raise ValueError(f"{op}: padding {padding} must be at most half of the kernel size "
-                             f"{kernel_size} (dilation {dilation})")
+                             f"{kernel_size}{dilated}")
     return kernel, geo
 
 
@@ -63,9 +65,11 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
 
     >>> import numpy as np
     >>> from autograd import Tensor
-    >>> avg_pool2d(Tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 2).data[0, 0]
-    array([[ 2.5,  4.5],
-           [10.5, 12.5]])
+    >>> ones = Tensor(np.ones((1, 1, 2, 2)))
+    >>> avg_pool2d(ones, 2, stride=1, padding=1).data[0, 0, 0]    # the zero padding counts
+    array([0.25, 0.5 , 0.25])
+    >>> avg_pool2d(ones, 2, stride=1, padding=1, count_include_pad=False).data[0, 0, 0]
+    array([1., 1., 1.])
     """
     x = as_input(input, None, "avg_pool2d", (3, 4))
     kernel, geo = _geometry("avg_pool2d", kernel_size, stride, padding)

@@ -1,6 +1,6 @@
-"""Conv2d, MaxPool2d and AvgPool2d: ops against naive loop references, through the property-test
-factory (forward, gradients and second derivatives vs finite differences, nothing mutated),
-output shapes over stride/padding/dilation/groups, PyTorch's initialization, clear errors."""
+"""Conv2d, MaxPool2d and AvgPool2d beyond the property-test factory (their rows are in
+``layer_cases.py``): larger cases against the loops, third derivatives, output shapes over
+stride/padding/dilation/groups, PyTorch's initialization and reprs, ties, clear errors."""
 
 from __future__ import annotations
 
@@ -9,161 +9,68 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
-from tensor_factory import (
-    DISTINCT,
-    Op,
-    R,
-    arrays,
-    check_forward_and_grads,
-    check_second_order,
-)
+from layer_cases import _out, conv_geometry, naive_conv2d, naive_pool
+from tensor_factory import numeric_grads
 
 import autograd
 import nn
 from autograd import Tensor
 from nn import functional as F
 
-# ------------------------------------------------------------ naive references (loops)
+
+@pytest.mark.parametrize("x_shape, w_shape, kw", [
+    ((3, 6, 11, 9), (9, 2, 3, 4), dict(stride=(3, 2), padding=(2, 1), dilation=(1, 2), groups=3)),
+    ((2, 4, 16, 16), (8, 4, 5, 5), dict(stride=1, padding=2)),
+    ((4, 2, 7, 13), (2, 1, 1, 3), dict(stride=(1, 4), groups=2)),
+])
+def test_larger_convolutions_match_the_loops_forward_and_backward(x_shape, w_shape, kw):
+    rng = np.random.default_rng(5)
+    x = Tensor(rng.normal(size=x_shape), requires_grad=True)
+    w = Tensor(rng.normal(size=w_shape), requires_grad=True)
+    out = F.conv2d(x, w, **kw)
+    geo = {k: (v, v) if isinstance(v, int) and k != "groups" else v for k, v in kw.items()}
+    np.testing.assert_allclose(out.data, naive_conv2d(x.data, w.data, **geo), rtol=1e-10,
+                               atol=1e-10)
+    g = rng.normal(size=out.shape)
+    out.backward(g)
+    eps = 1e-6
+    for t in (x, w):  # a few directional finite differences (the factory does every element)
+        for _ in range(3):
+            d = rng.normal(size=t.shape)
+            t.data += eps * d
+            up = np.sum(g * naive_conv2d(x.data, w.data, **geo))
+            t.data -= 2 * eps * d
+            down = np.sum(g * naive_conv2d(x.data, w.data, **geo))
+            t.data += eps * d
+            assert np.sum(t.grad * d) == pytest.approx((up - down) / (2 * eps), rel=1e-6)
 
 
-def _pad(x, ph, pw, fill=0.0):
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
-
-
-def _out(size, k, s, p, d):
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
-
-
-def naive_conv2d(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
-    """Every output element as the sum of its window times the kernel: the definition."""
-    n, c, h, wd = x.shape
-    o, cg, kh, kw = w.shape
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
-    xp = _pad(x, ph, pw)
-    oh, ow = _out(h, kh, sh, ph, dh), _out(wd, kw, sw, pw, dw)
-    out = np.zeros((n, o, oh, ow))
-    per_group = o // groups
-    for i in range(n):
-        for oc in range(o):
-            g = oc // per_group
-            for r in range(oh):
-                for col in range(ow):
-                    patch = xp[i, g * cg:(g + 1) * cg,
-                               r * sh:r * sh + dh * (kh - 1) + 1:dh,
-                               col * sw:col * sw + dw * (kw - 1) + 1:dw]
-                    out[i, oc, r, col] = np.sum(patch * w[oc]) + (0.0 if b is None else b[oc])
-    return out
-
-
-def naive_pool(x, kernel, stride, padding, dilation=(1, 1), kind="max"):
-    n, c, h, w = x.shape
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    xp = _pad(x, ph, pw, -np.inf if kind == "max" else 0.0)
-    oh, ow = _out(h, kh, sh, ph, dh), _out(w, kw, sw, pw, dw)
-    out = np.zeros((n, c, oh, ow))
-    for r in range(oh):
-        for col in range(ow):
-            win = xp[:, :, r * sh:r * sh + dh * (kh - 1) + 1:dh,
-                     col * sw:col * sw + dw * (kw - 1) + 1:dw]
-            out[:, :, r, col] = win.max(axis=(2, 3)) if kind == "max" else win.mean(axis=(2, 3))
-    return out
-
-
-# ------------------------------------------------------------------------ case strategies
-
-
-@st.composite
-def conv_geometry(draw, max_groups=2, bias=True):
-    """Small shapes (finite differences perturb every element) over every option."""
-    groups = draw(st.integers(1, max_groups))
-    cg, og, n = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
-    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    padding = (draw(st.integers(0, 1)), draw(st.integers(0, 1)))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    hw = []
-    for a in (0, 1):
-        need = max(1, dilation[a] * (kernel[a] - 1) + 1 - 2 * padding[a])
-        hw.append(draw(st.integers(need, need + 2)))
-    x_shape = (n, cg * groups, *hw)
-    w_shape = (og * groups, cg, *kernel)
-    kw = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
-    return x_shape, w_shape, kw
-
-
-@st.composite
-def conv_case(draw, bias=True, weight_const=False):
-    x_shape, w_shape, kw = draw(conv_geometry())
-    x, w = draw(arrays(x_shape, R)), draw(arrays(w_shape, R))
-    ins = (x,) if weight_const else (x, w)
-    if weight_const:
-        kw["c"] = w
-    if bias:
-        ins += (draw(arrays(w_shape[:1], R)),)
-    return ins, kw
-
-
-@st.composite
-def pool_case(draw, kind):
-    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = draw(st.one_of(st.none(), st.tuples(st.integers(1, 2), st.integers(1, 2))))
-    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
-    hw = tuple(draw(st.integers(max(1, k - 2 * p), max(1, k - 2 * p) + 3))
-               for k, p in zip(kernel, padding))
-    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)), *hw)
-    x = draw(arrays(shape, DISTINCT, unique=True) if kind == "max" else arrays(shape, R))
-    return (x,), {"kernel_size": kernel, "stride": stride, "padding": padding}
-
-
-def _naive_max(x, kernel_size, stride, padding):
-    return naive_pool(x, kernel_size, stride or kernel_size, padding, kind="max")
-
-
-def _naive_avg(x, kernel_size, stride, padding):
-    return naive_pool(x, kernel_size, stride or kernel_size, padding, kind="avg")
-
-
-CONV_OPS = [
-    Op("conv2d", lambda x, w, b, **kw: F.conv2d(x, w, b, **kw),
-       lambda x, w, b, **kw: naive_conv2d(x, w, b, **kw), conv_case()),
-    Op("conv2d_no_bias", lambda x, w, **kw: F.conv2d(x, w, **kw),
-       lambda x, w, **kw: naive_conv2d(x, w, **kw), conv_case(bias=False)),
-    Op("conv2d_const_weight", lambda x, c, **kw: F.conv2d(x, Tensor(c), **kw),
-       lambda x, c, **kw: naive_conv2d(x, c, **kw), conv_case(bias=False, weight_const=True)),
-    Op("max_pool2d", lambda x, **kw: F.max_pool2d(x, **kw), _naive_max, pool_case("max")),
-    Op("avg_pool2d", lambda x, **kw: F.avg_pool2d(x, **kw), _naive_avg, pool_case("avg")),
-]
-
-
-@pytest.mark.parametrize("op", CONV_OPS, ids=[op.name for op in CONV_OPS])
-@settings(max_examples=25)
-@given(data=st.data(), seed=st.integers(0, 2**16))
-def test_forward_and_gradients(op, data, seed):
-    arrays_, kw = data.draw(op.case)
-    check_forward_and_grads(op, arrays_, kw, seed)
-
-
-@pytest.mark.parametrize("op", CONV_OPS, ids=[op.name for op in CONV_OPS])
-@settings(max_examples=8)
-@given(data=st.data(), seed=st.integers(0, 2**16))
-def test_second_derivatives(op, data, seed):
-    arrays_, kw = data.draw(op.case)
-    check_second_order(op, arrays_, kw, seed)
-
-
-def test_third_derivative_of_conv_matches_finite_differences():
-    """The conv family is closed under differentiation: gradcheck the second gradient too."""
+@pytest.mark.parametrize("layer", [
+    lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1, groups=2),
+    lambda x, w, b: F.conv2d(x, w, b, dilation=(1, 2), padding=(0, 1), groups=2),
+    lambda x, w, b: F.max_pool2d(F.conv2d(x, w, b, padding=1, groups=2), 2, stride=1),
+    lambda x, w, b: F.avg_pool2d(F.conv2d(x, w, b, groups=2), 2, padding=1),
+], ids=["conv2d", "conv2d_dilated", "max_pool2d", "avg_pool2d"])
+def test_third_derivatives_match_finite_differences(layer):
+    """The conv family is closed under differentiation: a function of the first gradients,
+    differentiated with ``create_graph=True`` again, runs the differentiable branch of every
+    op's backward (the factory's second-order check runs the plain ones)."""
     rng = np.random.default_rng(0)
-    x = Tensor(rng.normal(size=(1, 2, 4, 4)), requires_grad=True)
-    w = Tensor(rng.normal(size=(2, 1, 2, 2)), requires_grad=True)
+    arrays = (rng.normal(size=(1, 2, 4, 4)), rng.normal(size=(2, 1, 2, 2)), rng.normal(size=2))
 
-    def second(x, w):
-        y = (F.conv2d(x, w, stride=(2, 1), padding=1, groups=2) ** 2).sum()
-        gx, gw = autograd.grad(y, [x, w], create_graph=True)
-        return (gx * gx).sum() + (gw * gx.sum()).sum()
+    def second(x, w, b):
+        y = (layer(x, w, b) ** 2).sum()
+        gx, gw, gb = autograd.grad(y, [x, w, b], create_graph=True)
+        return (gx * gx).sum() + (gw * gx.sum()).sum() + (gb * gw.sum()).sum()
 
-    assert autograd.gradgradcheck(second, (x, w))
+    def leaves(*arrs):
+        return [Tensor(a, requires_grad=True) for a in arrs]
+
+    xs = leaves(*arrays)
+    analytic = autograd.grad(second(*xs), xs, create_graph=True)
+    numeric = numeric_grads(lambda *arrs: second(*leaves(*arrs)).item(), arrays)
+    for a, n in zip(analytic, numeric):
+        np.testing.assert_allclose(a.data, n, rtol=1e-5, atol=1e-6)
 
 
 # ------------------------------------------------------------------------------ shapes
@@ -177,6 +84,24 @@ def test_conv2d_output_shape_follows_pytorchs_formula(geometry):
     expected = tuple(_out(x_shape[2 + a], w_shape[2 + a], kw["stride"][a], kw["padding"][a],
                           kw["dilation"][a]) for a in (0, 1))
     assert out.shape == (x_shape[0], w_shape[0], *expected)
+
+
+@pytest.mark.parametrize("kernel, dilation", [((3, 3), 1), ((4, 2), 1), ((2, 5), (2, 1))])
+def test_padding_same_keeps_the_size_with_the_extra_zero_after(kernel, dilation):
+    rng = np.random.default_rng(6)
+    x, w = rng.normal(size=(2, 2, 7, 6)), rng.normal(size=(3, 2, *kernel))
+    out = F.conv2d(Tensor(x), Tensor(w), padding="same", dilation=dilation)
+    assert out.shape == (2, 3, 7, 6)
+    d = (dilation, dilation) if isinstance(dilation, int) else dilation
+    totals = [di * (k - 1) for di, k in zip(d, kernel)]  # PyTorch: floor(total / 2) before
+    before = [t // 2 for t in totals]
+    xp = np.pad(x, ((0, 0), (0, 0), (before[0], totals[0] - before[0]),
+                    (before[1], totals[1] - before[1])))
+    np.testing.assert_allclose(out.data, naive_conv2d(xp, w, dilation=d), rtol=1e-10)
+    valid = F.conv2d(Tensor(x), Tensor(w), padding="valid", dilation=dilation)
+    np.testing.assert_allclose(valid.data, naive_conv2d(x, w, dilation=d), rtol=1e-10)
+    assert repr(nn.Conv2d(1, 2, 4, padding="same")) == \
+        "Conv2d(1, 2, kernel_size=(4, 4), stride=(1, 1), padding=same)"
 
 
 def test_conv2d_module_shapes_and_unbatched_input():
@@ -226,6 +151,14 @@ def test_max_pool_routes_a_tie_to_the_first_maximum_as_pytorch():
     np.testing.assert_array_equal(x.grad, [[[[0.0, 1.0], [0.0, 0.0]]]])
 
 
+def test_max_pool_a_nan_is_the_maximum_as_in_pytorch():
+    x = Tensor(np.array([[[[1.0, np.nan], [5.0, np.nan]]]]), requires_grad=True)
+    out = F.max_pool2d(x, 2)
+    assert np.isnan(out.data).all()
+    out.backward(np.ones((1, 1, 1, 1)))
+    np.testing.assert_array_equal(x.grad, [[[[0.0, 0.0], [0.0, 1.0]]]])  # the last NaN
+
+
 def test_max_pool_overlapping_windows_accumulate():
     x = Tensor(np.array([[[[0.0, 0.0, 0.0], [0.0, 9.0, 0.0], [0.0, 0.0, 0.0]]]]),
                requires_grad=True)
@@ -242,6 +175,9 @@ def test_max_pool_padding_is_minus_infinity_and_dilation():
     assert out.data.max() < 0
     out = F.max_pool2d(Tensor(x), 2, stride=1, dilation=2)
     np.testing.assert_array_equal(out.data, naive_pool(x, (2, 2), (1, 1), (0, 0), (2, 2)))
+    pool = nn.MaxPool2d(3, stride=1, padding=2, dilation=2)  # at most half of the dilated 5
+    np.testing.assert_array_equal(pool(Tensor(x)).data,
+                                  naive_pool(x, (3, 3), (1, 1), (2, 2), (2, 2)))
 
 
 def test_avg_pool_counts_padding_unless_told_not_to():
@@ -259,6 +195,17 @@ def test_avg_pool_without_padding_count_is_differentiable():
     x = Tensor(rng.normal(size=(1, 2, 5, 4)), requires_grad=True)
     assert autograd.gradgradcheck(
         lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False) ** 2, (x,))
+
+
+def test_an_empty_batch_gives_empty_outputs_and_zero_gradients():
+    model = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1, groups=2), nn.MaxPool2d(2),
+                          nn.AvgPool2d(2))
+    x = Tensor(np.zeros((0, 2, 8, 8), np.float32), requires_grad=True)
+    out = model(x)
+    assert out.shape == (0, 4, 2, 2)
+    out.sum().backward()
+    assert x.grad.shape == (0, 2, 8, 8)
+    np.testing.assert_array_equal(model[0].weight.grad, np.zeros((4, 1, 3, 3)))
 
 
 def test_float32_stays_float32():
@@ -286,6 +233,8 @@ def test_float32_stays_float32():
     (lambda: F.conv2d(Tensor(np.ones((1, 1, 5, 5))), Tensor(np.ones((1, 1, 3, 3))), stride=0),
      "stride must be at least 1"),
     (lambda: nn.Conv2d(3, 4, 3, groups=2), r"in_channels \(3\) must be divisible by groups"),
+    (lambda: nn.Conv2d(1, 1, 3, stride=2, padding="same"), "not supported for strided"),
+    (lambda: nn.Conv2d(1, 1, 3, padding="full"), "must be 'valid' or 'same', got 'full'"),
     (lambda: nn.Conv2d(4, 3, 3, groups=2), r"out_channels \(3\) must be divisible by groups"),
     (lambda: nn.Conv2d(0, 3, 3), "in_channels must be a positive int"),
     (lambda: nn.MaxPool2d(2, padding=2), "at most half of the kernel size"),

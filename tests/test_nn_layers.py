@@ -1,93 +1,19 @@
 """Embedding, BatchNorm1d and LayerNorm: PyTorch's documented behaviour as formulas (running
-statistics, momentum None, eval mode, state_dict keys), gradients of every order through the
-property-test factory, buffers in Module, clear errors."""
+statistics, momentum None, eval mode, state_dict keys), buffers in Module, clear errors. Their
+gradients of every order are checked by the property-test factory (rows in
+``layer_cases.py``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
-from tensor_factory import Op, R, arrays, check_forward_and_grads, check_second_order
+from layer_cases import EPS
+from layer_cases import normalized as _normalized
 
 import autograd
 import nn
 from autograd import Tensor
 from nn import functional as F
-
-EPS = 1e-5
-
-
-def _normalized(x, axes, eps=EPS):
-    mean = x.mean(axis=axes, keepdims=True)
-    return (x - mean) / np.sqrt(x.var(axis=axes, keepdims=True) + eps)  # biased variance
-
-
-# ------------------------------------------------------------------------ factory rows
-
-
-@st.composite
-def embedding_case(draw):
-    num, dim = draw(st.integers(1, 4)), draw(st.integers(1, 3))
-    weight = draw(arrays((num, dim), R))
-    index_shape = draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=4))
-    index = draw(hnp.arrays(np.int64, index_shape, elements=st.integers(0, num - 1)))
-    return (weight,), {"index": index}  # small tables: repeated indices are common
-
-
-@st.composite
-def batch_norm_case(draw):
-    shape = (draw(st.integers(2, 4)), draw(st.integers(1, 3)))
-    shape += tuple(draw(st.lists(st.integers(1, 3), max_size=1)))
-    x = draw(arrays(shape, R))
-    return (x, draw(arrays(shape[1:2], R)), draw(arrays(shape[1:2], R))), {}
-
-
-@st.composite
-def layer_norm_case(draw):
-    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3))
-    k = draw(st.integers(1, len(shape)))
-    normalized = shape[len(shape) - k:]
-    x = draw(arrays(shape, R))
-    return (x, draw(arrays(normalized, R)), draw(arrays(normalized, R))), {"shape": normalized}
-
-
-def _bn_reference(x, w, b):
-    axes = (0, *range(2, x.ndim))
-    shape = (1, -1) + (1,) * (x.ndim - 2)
-    return _normalized(x, axes) * w.reshape(shape) + b.reshape(shape)
-
-
-def _ln_reference(x, w, b, shape):
-    return _normalized(x, tuple(range(x.ndim - len(shape), x.ndim))) * w + b
-
-
-LAYER_OPS = [
-    Op("embedding", lambda w, index: F.embedding(index, w), lambda w, index: w[index],
-       embedding_case()),
-    Op("batch_norm_train", lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
-       _bn_reference, batch_norm_case()),
-    Op("layer_norm", lambda x, w, b, shape: F.layer_norm(x, shape, w, b), _ln_reference,
-       layer_norm_case()),
-]
-
-
-@pytest.mark.parametrize("op", LAYER_OPS, ids=[op.name for op in LAYER_OPS])
-@settings(max_examples=25)
-@given(data=st.data(), seed=st.integers(0, 2**16))
-def test_forward_and_gradients(op, data, seed):
-    arrays_, kw = data.draw(op.case)
-    check_forward_and_grads(op, arrays_, kw, seed)
-
-
-@pytest.mark.parametrize("op", LAYER_OPS, ids=[op.name for op in LAYER_OPS])
-@settings(max_examples=10)
-@given(data=st.data(), seed=st.integers(0, 2**16))
-def test_second_derivatives(op, data, seed):
-    arrays_, kw = data.draw(op.case)
-    check_second_order(op, arrays_, kw, seed)
-
 
 # --------------------------------------------------------------------------- Embedding
 
@@ -112,6 +38,21 @@ def test_embedding_repeated_indices_accumulate_gradients():
     np.add.at(expected, idx, g)
     np.testing.assert_allclose(emb.weight.grad, expected)
     assert emb.weight.grad[2].tolist() == [0.0, 0.0]
+
+
+def test_embedding_padding_idx_row_starts_at_zero_and_gets_no_gradient():
+    emb = nn.Embedding(4, 2, padding_idx=-1)  # negative counts from the end, as in PyTorch
+    assert emb.padding_idx == 3 and repr(emb) == "Embedding(4, 2, padding_idx=3)"
+    np.testing.assert_array_equal(emb.weight.data[3], [0.0, 0.0])
+    emb.weight.data[3] = [5.0, 6.0]  # a user may set it; it is still looked up as it is
+    idx = np.array([[3, 1], [3, 3]])
+    out = emb(idx)
+    np.testing.assert_array_equal(out.data, emb.weight.data[idx])
+    out.backward(np.ones((2, 2, 2)))
+    np.testing.assert_array_equal(emb.weight.grad[3], [0.0, 0.0])
+    np.testing.assert_array_equal(emb.weight.grad[1], [1.0, 1.0])
+    with pytest.raises(ValueError, match=r"padding_idx must be an int in \[-4, 4\), got 4"):
+        nn.Embedding(4, 2, padding_idx=4)
 
 
 def test_embedding_init_is_standard_normal_and_keys_match_pytorch():
@@ -318,10 +259,12 @@ def test_register_buffer_is_state_but_not_a_parameter():
             self.scale = Tensor(np.ones(2), requires_grad=True)
             self.register_buffer("seen", np.zeros(2))
             self.register_buffer("unused", None)
+            self.register_buffer("scratch", np.zeros(3), persistent=False)
 
     m = Counter()
     assert m.parameters() == [m.scale]
-    assert list(m.state_dict()) == ["scale", "seen"]  # a None buffer is not saved
+    assert list(m.state_dict()) == ["scale", "seen"]  # None and non-persistent: not saved
+    assert [name for name, _ in m.named_buffers()] == ["seen", "scratch"]
     m.seen = np.full(2, 5.0)  # assigning an array replaces the buffer
     np.testing.assert_array_equal(m.state_dict()["seen"], [5.0, 5.0])
     with pytest.raises(TypeError, match="buffer 'seen'"):

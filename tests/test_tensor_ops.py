@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layer_cases import LAYER_OPS
 from tensor_factory import (
     DISTINCT,
     KINKLESS,
@@ -223,6 +224,7 @@ OPS = [
     Op("logsumexp", lambda x, **kw: x.logsumexp(**kw), _logsumexp_ref,
        axis_case(keepdims=True, axes=True)),
     Op("astype_float64", lambda x: x.astype(np.float64) * 2, lambda x: x * 2, bcast(R)),
+    *LAYER_OPS,  # conv2d, pooling, embedding, batch_norm, layer_norm (tests/layer_cases.py)
 ]
 
 

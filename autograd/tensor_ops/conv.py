@@ -9,7 +9,7 @@ come from the same NumPy kernels:
 
 Each one's backward is made of the other two. Max pooling picks one element per window (the
 first maximum, as PyTorch routes it) with ``pick`` (``tensor_ops/pick.py``), which scatters
-back with ``np.bincount``; average pooling is a convolution with a constant kernel.
+back with ``np.add.at``; average pooling is a convolution with a constant kernel.
 """
 
 from __future__ import annotations
@@ -71,27 +71,44 @@ def _windows(xp: np.ndarray, kernel: tuple, out_hw: tuple, geo: ConvGeometry) ->
     return as_strided(xp, shape, (sn, sc, sh * dh, sw * dw, sh * th, sw * tw), writeable=False)
 
 
+def _batch_last(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
+    """``(N, C, H, W)`` as a zero-padded ``(C, H + 2 ph, W + 2 pw, N)`` array.
+
+    Convolutions work in this layout: a window's row is then ``out_w * N`` contiguous numbers
+    instead of ``out_w``, and NumPy copies short runs slowly (small images made the NCHW im2col
+    and col2im several times slower than the GEMM itself).
+    """
+    n, c, h, w = x.shape
+    ph, pw = padding
+    xp = np.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=x.dtype)
+    xp[:, ph:ph + h, pw:pw + w] = x.transpose(1, 2, 3, 0)
+    return xp
+
+
 def _im2col(x: np.ndarray, kernel: tuple, out_hw: tuple, geo: ConvGeometry) -> np.ndarray:
-    """The windows as GEMM columns, ``(N, groups, C/groups * kh * kw, out_h * out_w)``."""
-    n, c = x.shape[:2]
-    win = _windows(_padded(x, geo.padding), kernel, out_hw, geo)
-    return win.reshape(n, geo.groups, (c // geo.groups) * kernel[0] * kernel[1], -1)
+    """The windows as GEMM columns, ``(groups, C/groups * kh * kw, out_h * out_w * N)``."""
+    xp = _batch_last(x, geo.padding)
+    sc, sh, sw, sn = xp.strides
+    (dh, dw), (th, tw) = geo.dilation, geo.stride
+    shape = (xp.shape[0], *kernel, *out_hw, xp.shape[3])
+    win = as_strided(xp, shape, (sc, sh * dh, sw * dw, sh * th, sw * tw, sn), writeable=False)
+    k = xp.shape[0] // geo.groups * kernel[0] * kernel[1]
+    return win.reshape(geo.groups, k, out_hw[0] * out_hw[1] * xp.shape[3])
 
 
 def _col2im(cols: np.ndarray, x_shape: tuple, kernel: tuple, geo: ConvGeometry) -> np.ndarray:
-    """Add the columns ``(N, C, kh, kw, out_h, out_w)`` back onto the input's positions.
-
-    One strided slice-add per kernel offset: overlapping windows accumulate, no ``np.add.at``.
-    """
+    """Add the columns ``(C, kh, kw, out_h, out_w, N)`` back onto the input's positions, as
+    ``(N, C, H, W)``. One strided slice-add per kernel offset: overlapping windows accumulate,
+    no ``np.add.at``."""
     n, c, h, w = x_shape
     (ph, pw), (th, tw), (dh, dw) = geo.padding, geo.stride, geo.dilation
-    oh, ow = cols.shape[-2:]
-    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    oh, ow = cols.shape[3:5]
+    xp = np.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=cols.dtype)
     for i in range(kernel[0]):
         rows = slice(i * dh, i * dh + th * (oh - 1) + 1, th)
         for j in range(kernel[1]):
-            xp[:, :, rows, j * dw:j * dw + tw * (ow - 1) + 1:tw] += cols[:, :, i, j]
-    return xp[:, :, ph:ph + h, pw:pw + w] if ph or pw else xp
+            xp[:, rows, j * dw:j * dw + tw * (ow - 1) + 1:tw] += cols[:, i, j]
+    return xp[:, ph:ph + h, pw:pw + w].transpose(3, 0, 1, 2)
 
 
 def _conv_out_hw(x_shape: tuple, kernel: tuple, geo: ConvGeometry) -> tuple[int, int]:
@@ -106,26 +123,32 @@ def _forward(x: np.ndarray, w: np.ndarray, geo: ConvGeometry) -> tuple[np.ndarra
     o, _, kh, kw = w.shape
     oh, ow = _conv_out_hw(x.shape, (kh, kw), geo)
     cols = _im2col(x, (kh, kw), (oh, ow), geo)
-    out = w.reshape(geo.groups, o // geo.groups, -1) @ cols  # (N, G, O/G, oh * ow)
-    return out.reshape(x.shape[0], o, oh, ow), cols
+    out = w.reshape(geo.groups, o // geo.groups, -1) @ cols  # (G, O/G, oh * ow * N)
+    out = out.reshape(o, oh, ow, x.shape[0]).transpose(3, 0, 1, 2)
+    return np.ascontiguousarray(out), cols
 
 
-def _input_grad(g: np.ndarray, w: np.ndarray, x_shape: tuple, geo: ConvGeometry) -> np.ndarray:
-    """d<g, conv(x, w)>/dx: the transposed convolution of ``g`` with ``w``."""
+def _rows(g: np.ndarray, groups: int) -> np.ndarray:
+    """The output gradient ``(N, O, oh, ow)`` as GEMM rows ``(groups, O/groups, oh * ow * N)``."""
     n, o, oh, ow = g.shape
-    groups, kernel = geo.groups, w.shape[2:]
-    wm = w.reshape(groups, o // groups, -1).swapaxes(1, 2)  # (G, C/G * kh * kw, O/G)
-    cols = wm @ g.reshape(n, groups, o // groups, oh * ow)  # (N, G, C/G * kh * kw, oh * ow)
-    return _col2im(cols.reshape(n, x_shape[1], *kernel, oh, ow), x_shape, kernel, geo)
+    return g.transpose(1, 2, 3, 0).reshape(groups, o // groups, oh * ow * n)
 
 
-def _weight_grad(cols: np.ndarray, g: np.ndarray, w_shape: tuple, groups: int) -> np.ndarray:
+def _input_grad(g: np.ndarray, w: np.ndarray, x_shape: tuple, geo: ConvGeometry,
+                rows: np.ndarray | None = None) -> np.ndarray:
+    """d<g, conv(x, w)>/dx: the transposed convolution of ``g`` with ``w``."""
+    groups, kernel, (oh, ow) = geo.groups, w.shape[2:], g.shape[2:]
+    rows = _rows(g, groups) if rows is None else rows
+    wm = w.reshape(groups, w.shape[0] // groups, -1).swapaxes(1, 2)  # (G, C/G * kh * kw, O/G)
+    cols = (wm @ rows).reshape(x_shape[1], *kernel, oh, ow, x_shape[0])
+    return _col2im(cols, x_shape, kernel, geo)
+
+
+def _weight_grad(cols: np.ndarray, g: np.ndarray, w_shape: tuple, groups: int,
+                 rows: np.ndarray | None = None) -> np.ndarray:
     """d<g, conv(x, w)>/dw from the input's im2col columns."""
-    n, o = g.shape[:2]
-    gm = g.reshape(n, groups, o // groups, -1).transpose(1, 2, 0, 3)  # (G, O/G, N, oh * ow)
-    gm = gm.reshape(groups, o // groups, -1)
-    cm = cols.transpose(1, 0, 3, 2).reshape(groups, -1, cols.shape[2])  # (G, N * oh * ow, K)
-    return (gm @ cm).reshape(w_shape)
+    rows = _rows(g, groups) if rows is None else rows
+    return (rows @ cols.swapaxes(1, 2)).reshape(w_shape)
 
 
 # --------------------------------------------------------------------- the three ops
@@ -152,6 +175,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, geo: ConvGeometry) ->
         out += bias.data.reshape(-1, 1, 1)
         prev = (x, weight, bias)
     needs = tuple(p.requires_grad for p in prev)
+    cols = cols if needs[1] else None  # only the weight's gradient reads them
     return make(out, prev, _conv2d_back, "conv2d", (geo, needs, cols))
 
 
@@ -162,8 +186,9 @@ def _conv2d_back(ctx, g, out, x, w, b=None):
         gw = conv2d_weight_grad(x, g, w.shape, geo) if needs[1] else None
         gb = g.sum(axis=(0, 2, 3)) if b is not None and needs[2] else None
         return gx, gw, gb
-    gx = _input_grad(g, w, x.shape, geo) if needs[0] else None
-    gw = _weight_grad(cols, g, w.shape, geo.groups) if needs[1] else None
+    rows = _rows(g, geo.groups)  # shared by both products
+    gx = _input_grad(g, w, x.shape, geo, rows) if needs[0] else None
+    gw = _weight_grad(cols, g, w.shape, geo.groups, rows) if needs[1] else None
     gb = g.sum(axis=(0, 2, 3)) if b is not None and needs[2] else None
     return gx, gw, gb
 
@@ -232,18 +257,20 @@ def max_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry) -> Tensor:
     per window, the first maximum in row-major window order, as PyTorch routes it."""
     d = x.data
     n, c, h, w = d.shape
+    (kh, kw), (th, tw), (ph, pw), (dh, dw) = kernel, geo.stride, geo.padding, geo.dilation
     oh, ow = _conv_out_hw(d.shape, kernel, geo)
-    (th, tw), (ph, pw), (dh, dw) = geo.stride, geo.padding, geo.dilation
     win = _windows(_padded(d, geo.padding, -np.inf), kernel, (oh, ow), geo)
     best = win[:, :, 0, 0].copy()
-    where = np.zeros(best.shape, np.intp)  # the kernel offset of each window's maximum
-    for k in range(1, kernel[0] * kernel[1]):  # a scan over kernel offsets, as PyTorch's
-        v = win[:, :, k // kernel[1], k % kernel[1]]
-        larger = v > best  # strictly: the first maximum wins ties
-        np.copyto(best, v, where=larger)
-        where[larger] = k
-    i, j = np.divmod(where, kernel[1])
-    rows = np.arange(oh).reshape(-1, 1) * th - ph + i * dh
-    cols = np.arange(ow) * tw - pw + j * dw
-    flat = (np.arange(n * c).reshape(n, c, 1, 1) * h + rows) * w + cols
+    where = np.zeros(best.shape, np.uint8 if kh * kw <= 256 else np.intp)  # kernel offset
+    for k in range(1, kh * kw):  # a scan over kernel offsets, as PyTorch's
+        v = win[:, :, k // kw, k % kw]
+        # Strictly larger, so the first maximum wins ties; a NaN always takes over, as in
+        # PyTorch's kernel (``val > max || isnan(val)``), and np.maximum carries it along.
+        np.putmask(where, (v > best) | np.isnan(v), k)
+        np.maximum(best, v, out=best)
+    offsets = (np.arange(kh) * (dh * w)).reshape(-1, 1) + np.arange(kw) * dw
+    corners = (np.arange(oh) * th - ph).reshape(-1, 1) * w + (np.arange(ow) * tw - pw)
+    flat = offsets.reshape(-1).take(where)  # flat positions in x of each window's maximum
+    flat += corners
+    flat += (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
     return picked(x, best, flat)

@@ -2,8 +2,9 @@
 embeddings.
 
 A gather's gradient is a scatter-add: repeated indices (an embedding row used twice,
-overlapping pooling windows) accumulate. ``np.bincount`` does that in one pass, several times
-faster than ``np.add.at``. Each op is the other's backward, so gradients of every order work.
+overlapping pooling windows) accumulate, with ``np.add.at`` (NumPy 2's is fast: as fast as
+``np.bincount`` on a makemore batch, twice as fast on a CNN's pooling gradient, and it keeps
+float32). Each op is the other's backward, so gradients of every order work.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ def put_add(g: Any, flat: np.ndarray, shape: tuple) -> Any:
 
 
 def _put_add(g: np.ndarray, flat: np.ndarray, shape: tuple) -> np.ndarray:
-    size = int(np.prod(shape))
-    summed = np.bincount(flat.reshape(-1), weights=g.reshape(-1), minlength=size)
-    return summed.astype(g.dtype, copy=False).reshape(shape)
+    summed = np.zeros(int(np.prod(shape)), dtype=g.dtype)
+    np.add.at(summed, flat.reshape(-1), g.reshape(-1))
+    return summed.reshape(shape)
 
 
 def _put_add_back(flat, h, out, g):
