@@ -28,7 +28,9 @@ import numpy as np
 from .engine import topological_order
 from .grad_mode import no_grad
 
-__all__ = ["explain", "Explanation", "ExplainStep", "Term", "TEMPLATES", "template_for"]
+__all__ = [
+    "explain", "Explanation", "ExplainStep", "Term", "TEMPLATES", "NO_GRADIENT_OPS", "template_for",
+]
 
 # Local derivatives d(out)/d(input), one per input position, in terms of the inputs' names
 # ({a}, {b}), the result ({out}) and the op's constant ({c}). A template with {g} is a whole
@@ -91,7 +93,26 @@ TEMPLATES: dict[str, _Template] = {
     "minimum": ("{g} where {a} < {b} (half at ties)", "{g} where {b} < {a} (half at ties)"),
     "log_softmax": ("{g} - softmax({a}) * sum({g})",),
     "cross_entropy": ("{g} * (softmax({a}) - onehot(labels)) (/ N for the mean)",),
+    "softmax": ("softmax({a}) * ({g} - sum({g} * softmax({a})))",),
+    "logsumexp": ("{g} * softmax({a}) over the reduced axes",),
+    "cumsum": ("reversed cumulative sum of {g} along the axis",),
+    "gather": ("zeros with {g} added at the gathered index (repeats add up)",),
+    "pick": ("zeros with {g} added at the picked positions (repeats add up)",),
+    "put_add": ("{g} at the positions added into",),
+    "pad": ("{g} with the padding cut off",),
+    "astype": ("{g} cast back to the dtype of {a}",),
+    "conv2d": ("transposed convolution of {g} with {b}", "convolution of {a} with {g}",
+               "{g} summed over batch, height and width"),
+    "conv2d_input_grad": ("convolution of {g}' with {b}", "convolution of {g}' with {a}"),
+    "conv2d_weight_grad": ("transposed convolution of {b} with {g}'",
+                           "convolution of {a} with {g}'"),
+    "normalize": ("(weight * invstd) * ({g} - mean({g}) - xhat * mean({g} * xhat))",
+                  "sum of {g} * xhat over the normalized axes", "sum of {g} over those axes"),
+    "zero": ("0",),  # a zero slope recorded under create_graph (relu, abs at a kink)
 }
+
+# Ops whose results are integer or boolean: they never record a node, so need no template.
+NO_GRADIENT_OPS = frozenset({"argmax", "argmin"})
 
 # Value ops with a number operand have one parent and the number in ctx: a + c, a * c, a ** c.
 _ONE_PARENT = {
