@@ -12,7 +12,7 @@ def test_ruff_clean():
     beside_python = Path(sys.executable).with_name("ruff")  # the one in this environment
     ruff = str(beside_python) if beside_python.exists() else shutil.which("ruff")
     assert ruff, "ruff is not installed (pip install -e '.[dev]')"
-    folders = ["autograd", "nn", "optim", "tests", "examples", "benchmarks"]
+    folders = ["autograd", "nn", "optim", "tests", "examples", "benchmarks", "notebooks", "docs"]
     result = subprocess.run(
         [ruff, "check", *[f for f in folders if (ROOT / f).is_dir()]],
         cwd=ROOT,
