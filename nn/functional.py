@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
-from autograd.tensor import make
+from autograd.tensor import floating, make
 from autograd.tensor_ops.matmul import linear  # noqa: F401  (F.linear, as in PyTorch)
 from autograd.tensor_ops.softmax import cross_entropy as fused_cross_entropy
 from autograd.tensor_ops.softmax import log_softmax as fused_log_softmax
@@ -83,6 +83,7 @@ def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """
     check_node("softmax", x, values=False)
     axis = check_int("softmax", "axis", _axis(axis, dim))
+    x = floating(x)  # integer and bool Tensors: the default float dtype
     e = (x - np.max(x.data, axis=axis, keepdims=True)).exp()
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -368,6 +369,8 @@ def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
 
 
 # ---------------------------------------------------- layers for the next models (own files)
+
+from autograd import pad  # noqa: E402, F401  (F.pad, as in PyTorch)
 
 from .conv import conv2d  # noqa: E402, F401
 from .embedding import embedding  # noqa: E402, F401

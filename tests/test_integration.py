@@ -1,0 +1,127 @@
+"""Integration: the merged features used together, as a user would (issues 9, 10, 12).
+
+Each test here failed before its fix: integer and boolean Tensors through the fused ops and the
+layers (PyTorch's promotion: an int input meets float32 weights as float32), pooling on
+integer and boolean images, and ``nn.functional.pad``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import nn.functional as F
+from autograd import Tensor
+
+INTS = np.array([[1, 2, 3], [4, 5, 6]])
+
+
+def _f32_weight(*shape: int) -> Tensor:
+    return Tensor(np.ones(shape, np.float32), requires_grad=True)
+
+
+# ----------------------------------------------- int inputs meet float32 weights as float32
+
+
+def test_linear_int_input_gives_the_weights_dtype():
+    x = Tensor(INTS)
+    w, b = _f32_weight(2, 3), _f32_weight(2)
+    out = F.linear(x, w, b)
+    assert out.dtype == np.float32  # as ``x @ w.T + b`` (NumPy alone makes float64)
+    assert out.dtype == (x @ w.T + b).dtype
+    np.testing.assert_array_equal(out.data, [[7, 7], [16, 16]])
+    out.sum().backward()
+    assert w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad, [[5, 7, 9], [5, 7, 9]])
+
+
+def test_linear_module_on_an_int_tensor_is_float32():
+    assert nn.Linear(3, 2)(Tensor(INTS)).dtype == np.float32
+    assert nn.Linear(3, 2)(Tensor(INTS.astype(np.int32))).dtype == np.float32
+
+
+def test_conv2d_int_image_gives_the_weights_dtype():
+    conv = nn.Conv2d(1, 2, 3)
+    image = np.arange(50).reshape(2, 1, 5, 5)
+    out = conv(Tensor(image))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.data, conv(Tensor(image.astype(np.float32))).data)
+
+
+@pytest.mark.parametrize("layer", [nn.LayerNorm(3), nn.BatchNorm1d(3)],
+                         ids=["LayerNorm", "BatchNorm1d"])
+def test_normalization_of_an_int_tensor_is_float32(layer):
+    out = layer(Tensor(INTS))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.data, layer(Tensor(INTS.astype(np.float32))).data, atol=1e-6)
+
+
+def test_batch_norm_running_stats_stay_float32_after_an_int_batch():
+    bn = nn.BatchNorm1d(3)
+    bn(Tensor(INTS))
+    assert bn.running_mean.dtype == np.float32 and bn.running_var.dtype == np.float32
+    np.testing.assert_allclose(bn.running_mean, 0.1 * INTS.mean(axis=0), rtol=1e-6)
+
+
+def test_cross_entropy_on_int_logits_is_the_default_float():
+    loss = F.cross_entropy(Tensor(INTS), [0, 2])
+    assert loss.dtype == np.float32
+    np.testing.assert_allclose(loss.item(), F.cross_entropy(Tensor(INTS.astype(np.float32)),
+                                                            [0, 2]).item(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn", [F.softmax, F.log_softmax, lambda t: t.softmax(),
+                                lambda t: autograd.tensor_ops.softmax.log_softmax(t)],
+                         ids=["F.softmax", "F.log_softmax", "Tensor.softmax", "fused log_softmax"])
+@pytest.mark.parametrize("data", [INTS, INTS > 2], ids=["int", "bool"])
+def test_softmax_family_on_int_and_bool_tensors(fn, data):
+    out = fn(Tensor(data))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.data, fn(Tensor(data.astype(np.float32))).data, rtol=1e-6)
+
+
+@pytest.mark.parametrize("module", [nn.Softmax(-1), nn.LogSoftmax(-1)],
+                         ids=["Softmax", "LogSoftmax"])
+def test_softmax_modules_on_bool_tensors(module):
+    assert module(Tensor(INTS > 2)).dtype == np.float32
+
+
+# ------------------------------------------------------------ pooling integer and bool images
+
+
+def test_avg_pool_of_an_int_tensor_is_the_mean_not_zero():
+    image = np.arange(16).reshape(1, 1, 4, 4)
+    out = nn.AvgPool2d(2)(Tensor(image))
+    assert out.dtype == np.float32  # as for an int ndarray or list
+    np.testing.assert_array_equal(out.data, [[[[2.5, 4.5], [10.5, 12.5]]]])
+    np.testing.assert_array_equal(F.avg_pool2d(Tensor(image), 2).data, out.data)
+
+
+def test_max_pool_padding_of_a_bool_image_never_wins():
+    out = F.max_pool2d(Tensor(np.zeros((1, 1, 2, 2), bool)), 2, stride=1, padding=1)
+    assert out.dtype == np.bool_
+    assert not out.data.any()  # the padding is the smallest value (False), as -inf for floats
+
+
+def test_max_pool_padding_of_an_int_image_is_silent_and_never_wins():
+    image = -np.ones((1, 1, 2, 2), np.int64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value encountered in cast" from -inf
+        out = F.max_pool2d(Tensor(image), 2, stride=1, padding=1)
+    np.testing.assert_array_equal(out.data, -np.ones((1, 1, 3, 3)))
+
+
+# -------------------------------------------------------------------- nn.functional.pad
+
+
+def test_functional_pad_is_autograd_pad():
+    assert F.pad is autograd.pad
+    x = Tensor(np.ones((1, 2)), requires_grad=True)
+    out = F.pad(x, (1, 2), value=5.0)
+    np.testing.assert_array_equal(out.data, [[5, 1, 1, 5, 5]])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[1, 1]])
