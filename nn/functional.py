@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
-from autograd.tensor import floating, make
+from autograd.tensor import floating, make, promote
 from autograd.tensor_ops.matmul import linear  # noqa: F401  (F.linear, as in PyTorch)
 from autograd.tensor_ops.softmax import cross_entropy as fused_cross_entropy
 from autograd.tensor_ops.softmax import log_softmax as fused_log_softmax
@@ -109,6 +109,7 @@ def dropout(
     if p == 1.0:
         return x * 0.0
     gen = rng.generator() if generator is None else generator
+    x = floating(x)  # an integer mask of 1 / (1 - p) would round the scale down
     keep = gen.random(x.shape) >= p
     return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
 
@@ -267,6 +268,8 @@ def _bce_tensor(p: Tensor, y: Tensor) -> Tensor:
     own dtype, so float16 gives 100 at p = 0, not log of its smallest subnormal), gradient
     ``(p - y) / max(p (1 - p), eps)`` with ``eps = max(1e-12, smallest normal of the dtype)``:
     PyTorch's 1e-12 in float32/64, and finite in float16 where 1e12 would overflow."""
+    p, y = promote(p, y)  # int or bool targets take the probabilities' dtype
+    p, y = floating(p), floating(y)
     pd, yd = p.data, y.data
     log_p, log_q = _floored_logs(pd)
     out = -(yd * log_p + (1 - yd) * log_q)

@@ -125,3 +125,28 @@ def test_functional_pad_is_autograd_pad():
     np.testing.assert_array_equal(out.data, [[5, 1, 1, 5, 5]])
     out.sum().backward()
     np.testing.assert_array_equal(x.grad, [[1, 1]])
+
+
+# ------------------------------------------------------------------ int and bool targets
+
+
+@pytest.mark.parametrize("target", [Tensor([1, 0]), Tensor([True, False]), [1, 0]],
+                         ids=["int Tensor", "bool Tensor", "list"])
+def test_binary_cross_entropy_keeps_float32_with_int_and_bool_targets(target):
+    p = Tensor(np.array([0.25, 0.5], np.float32), requires_grad=True)
+    loss = F.binary_cross_entropy(p, target)
+    assert loss.dtype == np.float32
+    np.testing.assert_allclose(loss.item(), -(np.log(0.25) + np.log(0.5)) / 2, rtol=1e-6)
+    loss.backward()
+    assert p.grad.dtype == np.float32
+
+
+def test_binary_cross_entropy_of_int_probabilities_is_the_default_float():
+    assert F.binary_cross_entropy(Tensor([1, 0]), Tensor([1, 0])).dtype == np.float32
+
+
+def test_dropout_of_an_int_tensor_scales_by_the_exact_factor():
+    out = F.dropout(Tensor(np.full(1000, 7)), p=0.3, generator=np.random.default_rng(0))
+    assert out.dtype == np.float32
+    kept = out.data[out.data != 0]
+    np.testing.assert_allclose(kept, 7 / 0.7, rtol=1e-6)  # not 7 * int(1 / 0.7) = 7
