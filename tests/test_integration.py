@@ -150,3 +150,39 @@ def test_dropout_of_an_int_tensor_scales_by_the_exact_factor():
     assert out.dtype == np.float32
     kept = out.data[out.data != 0]
     np.testing.assert_allclose(kept, 7 / 0.7, rtol=1e-6)  # not 7 * int(1 / 0.7) = 7
+
+
+# ----------------------------------------------------- buffers: saved, loaded, never trained
+
+
+class _Masked(nn.Module):
+    """A PyTorch-style module: a Tensor buffer (a causal mask) beside a BatchNorm's arrays."""
+
+    def __init__(self):
+        self.lin = nn.Linear(3, 3)
+        self.bn = nn.BatchNorm1d(3)
+        self.register_buffer("tril", Tensor(np.tril(np.ones((3, 3), bool))))
+
+    def forward(self, x):
+        return self.bn(autograd.where(self.tril, self.lin(x), 0.0).sum(axis=1))
+
+
+def test_tensor_buffer_is_saved_loaded_and_never_a_parameter(tmp_path):
+    m = _Masked()
+    assert isinstance(m.tril, Tensor)
+    assert all(p is not m.tril for p in m.parameters())
+    assert list(m.state_dict()) == ["tril", "lin.weight", "lin.bias", "bn.weight", "bn.bias",
+                                    "bn.running_mean", "bn.running_var",
+                                    "bn.num_batches_tracked"]  # PyTorch's order
+    m(Tensor(np.arange(18).reshape(2, 3, 3)))  # int input, a training step of the BatchNorm
+    path = m.save(tmp_path / "m.npz")
+    state = nn.load_state(path)
+    assert state["tril"].dtype == np.bool_ and state["bn.num_batches_tracked"].dtype == np.int64
+    other = _Masked()
+    other.tril.data[...] = False
+    other.load_state_dict(state)
+    np.testing.assert_array_equal(other.tril.data, np.tril(np.ones((3, 3), bool)))
+    assert other.bn.num_batches_tracked == 1
+    np.testing.assert_array_equal(other.bn.running_mean, m.bn.running_mean)
+    m.tril = Tensor(np.ones((3, 3), bool))  # assigning a Tensor keeps it a buffer
+    assert "tril" in m.state_dict()
