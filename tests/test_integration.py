@@ -186,3 +186,21 @@ def test_tensor_buffer_is_saved_loaded_and_never_a_parameter(tmp_path):
     np.testing.assert_array_equal(other.bn.running_mean, m.bn.running_mean)
     m.tril = Tensor(np.ones((3, 3), bool))  # assigning a Tensor keeps it a buffer
     assert "tril" in m.state_dict()
+
+
+# --------------------------------------------------------------- clip bounds are weak scalars
+
+
+def test_clip_of_an_int_tensor_with_float_bounds_is_the_default_float():
+    out = Tensor([1, 5, 9]).clip(2.5, 6.5)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.data, [2.5, 5.0, 6.5])
+    assert Tensor([1, 5, 9]).clip(2, 6).dtype == np.int64  # integer bounds keep it integer
+
+
+def test_clip_of_float32_with_numpy_float64_bounds_stays_float32():
+    x = Tensor(np.array([1.0, 5.0], np.float32), requires_grad=True)
+    out = x.clip(np.float64(2.0), np.float64(3.0))
+    assert out.dtype == np.float32
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])
