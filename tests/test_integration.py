@@ -204,3 +204,26 @@ def test_clip_of_float32_with_numpy_float64_bounds_stays_float32():
     assert out.dtype == np.float32
     out.sum().backward()
     np.testing.assert_array_equal(x.grad, [0.0, 0.0])
+
+
+# ------------------------------------------------- normalization hyper-parameters checked early
+
+
+@pytest.mark.parametrize("make, error, words", [
+    (lambda: nn.BatchNorm1d(3, momentum=Tensor(0.1)), TypeError, "BatchNorm1d: momentum must be"),
+    (lambda: nn.BatchNorm1d(3, momentum="a"), TypeError, "BatchNorm1d: momentum must be a number"),
+    (lambda: nn.BatchNorm1d(3, eps="a"), TypeError, "BatchNorm1d: eps must be a number"),
+    (lambda: nn.BatchNorm1d(3, affine="yes"), TypeError, "BatchNorm1d: affine must be a bool"),
+    (lambda: nn.BatchNorm1d(3, track_running_stats=None), TypeError, "track_running_stats"),
+    (lambda: nn.LayerNorm(3, eps="a"), TypeError, "LayerNorm: eps must be a number"),
+    (lambda: nn.LayerNorm(3, elementwise_affine="no"), TypeError, "elementwise_affine must be"),
+])
+def test_normalization_layers_refuse_bad_hyper_parameters_at_construction(make, error, words):
+    with pytest.raises(error, match=words):
+        make()
+
+
+def test_normalization_layers_take_numpy_scalars():
+    bn = nn.BatchNorm1d(2, eps=np.float32(1e-5), momentum=np.float64(0.5))
+    bn(Tensor(np.array([[1.0, 2.0], [3.0, 6.0]])))
+    np.testing.assert_allclose(bn.running_mean, [1.0, 2.0])
