@@ -227,3 +227,17 @@ def test_normalization_layers_take_numpy_scalars():
     bn = nn.BatchNorm1d(2, eps=np.float32(1e-5), momentum=np.float64(0.5))
     bn(Tensor(np.array([[1.0, 2.0], [3.0, 6.0]])))
     np.testing.assert_allclose(bn.running_mean, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: nn.Conv2d(1, 2, 3, bias="no"), "Conv2d: bias must be a bool"),
+    (lambda: nn.AvgPool2d(2, count_include_pad="no"), "AvgPool2d: count_include_pad must be"),
+    (lambda: F.avg_pool2d(np.ones((1, 1, 2, 2)), 2, count_include_pad=None),
+     "avg_pool2d: count_include_pad must be a bool"),
+    (lambda: nn.Conv2d(1, 2, 3)(None),
+     "conv2d expects a Tensor, ndarray or list input, got NoneType"),
+    (lambda: nn.MaxPool2d(2)(None), "max_pool2d expects a Tensor"),
+])
+def test_conv_and_pool_arguments_are_named_in_errors(call, words):
+    with pytest.raises(TypeError, match=words):
+        call()
