@@ -257,6 +257,11 @@ class Module:
                 if array is not None:
                     yield (f"{module_name}.{name}" if module_name else name), array
 
+    def buffers(self) -> Iterator[np.ndarray | Tensor]:
+        """Every buffer that is not None, in ``named_buffers`` order (PyTorch's ``buffers()``)."""
+        for _, array in self.named_buffers():
+            yield array
+
     def _named_state(self) -> list[tuple[str, Any]]:
         """The ``state_dict`` entries before copying: module by module, each one's parameters
         (a shared one under its first name) and then its buffers, PyTorch's key order."""

@@ -241,3 +241,23 @@ def test_normalization_layers_take_numpy_scalars():
 def test_conv_and_pool_arguments_are_named_in_errors(call, words):
     with pytest.raises(TypeError, match=words):
         call()
+
+
+# ----------------------------------------------------------------- state_dict keys as PyTorch's
+
+
+def test_a_slice_of_a_sequential_keeps_the_names_as_pytorch():
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 1))
+    tail = model[1:]
+    assert list(tail.state_dict()) == [  # torch.nn.Sequential gives these keys
+        "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked",
+        "3.weight", "3.bias"]
+    assert tail[0] is model[1] and len(tail) == 3
+    assert repr(tail).splitlines()[1].startswith("  (1): BatchNorm1d(3")
+    tail.load_state_dict(model.state_dict(), strict=False)  # the keys line up with the whole's
+
+
+def test_buffers_lists_what_named_buffers_names():
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    assert [b is model[1].running_mean for b in model.buffers()] == [True, False, False]
+    assert len(list(model.buffers())) == len(list(model.named_buffers())) == 3
