@@ -373,7 +373,7 @@ def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
 
 # ---------------------------------------------------- layers for the next models (own files)
 
-from autograd import pad  # noqa: E402, F401  (F.pad, as in PyTorch)
+from autograd import one_hot, pad  # noqa: E402, F401  (F.one_hot, F.pad, as in PyTorch)
 
 from .conv import conv2d  # noqa: E402, F401
 from .embedding import embedding  # noqa: E402, F401

@@ -118,8 +118,8 @@ def test_max_pool_padding_of_an_int_image_is_silent_and_never_wins():
 # -------------------------------------------------------------------- nn.functional.pad
 
 
-def test_functional_pad_is_autograd_pad():
-    assert F.pad is autograd.pad
+def test_functional_pad_and_one_hot_are_autograd_s():
+    assert F.pad is autograd.pad and F.one_hot is autograd.one_hot
     x = Tensor(np.ones((1, 2)), requires_grad=True)
     out = F.pad(x, (1, 2), value=5.0)
     np.testing.assert_array_equal(out.data, [[5, 1, 1, 5, 5]])
