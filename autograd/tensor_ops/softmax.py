@@ -91,7 +91,8 @@ def cross_entropy(logits: Tensor, labels: np.ndarray, reduction: str = "mean") -
     ``"none"``. The labels must already be valid class indices (``nn.functional.cross_entropy``
     checks them). Its gradient is ``softmax(x) - onehot(label)``: no row sums, no scatter.
     """
-    logits = floating(logits)
+    if logits.data.dtype.kind != "f":
+        logits = floating(logits)
     d = logits.data
     z = d - d.max(axis=-1, keepdims=True)  # stable: exp never overflows
     e = np.exp(z)
