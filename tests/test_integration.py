@@ -254,7 +254,8 @@ def test_a_slice_of_a_sequential_keeps_the_names_as_pytorch():
         "3.weight", "3.bias"]
     assert tail[0] is model[1] and len(tail) == 3
     assert repr(tail).splitlines()[1].startswith("  (1): BatchNorm1d(3")
-    tail.load_state_dict(model.state_dict(), strict=False)  # the keys line up with the whole's
+    skipped = tail.load_state_dict(model.state_dict(), strict=False)  # keys as the whole's
+    assert skipped.missing_keys == [] and skipped.unexpected_keys == ["0.weight", "0.bias"]
 
 
 def test_buffers_lists_what_named_buffers_names():
