@@ -262,3 +262,21 @@ def test_buffers_lists_what_named_buffers_names():
     model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
     assert [b is model[1].running_mean for b in model.buffers()] == [True, False, False]
     assert len(list(model.buffers())) == len(list(model.named_buffers())) == 3
+
+
+def test_batchnorm_checkpoint_through_the_bounded_loader_strict_and_not(tmp_path):
+    model = nn.Sequential(nn.Embedding(5, 2), nn.Flatten(), nn.Linear(4, 3), nn.BatchNorm1d(3))
+    model(Tensor([[0, 1], [2, 3], [4, 4]]))  # one training step: num_batches_tracked is 1
+    path = model.save(tmp_path / "bn.npz")
+    with pytest.raises(nn.serialization.StateFileError, match="over the limit"):
+        nn.load_state(path, max_bytes=64)
+    state = nn.load_state(path)
+    del state["3.num_batches_tracked"]
+    other = nn.Sequential(nn.Embedding(5, 2), nn.Flatten(), nn.Linear(4, 3), nn.BatchNorm1d(3))
+    with pytest.raises(nn.module.StateDictError, match="missing key"):
+        other.load_state_dict(state)
+    assert other[3].num_batches_tracked == 0  # all or nothing: unchanged
+    skipped = other.load_state_dict(state, strict=False)
+    assert skipped.missing_keys == ["3.num_batches_tracked"]
+    np.testing.assert_array_equal(other[3].running_var, model[3].running_var)
+    assert all(p is not other[3].running_mean for p in other.parameters())
