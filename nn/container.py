@@ -13,7 +13,8 @@ class Sequential(Module):
 
     The modules are named ``"0"``, ``"1"``, ... (or by the keys of one ordered mapping passed
     instead), so parameters read ``"0.weight"`` as in PyTorch. Supports ``len``, iteration,
-    ``seq[i]`` (a slice gives a new Sequential sharing the modules) and ``append``.
+    ``seq[i]`` (a slice gives a new Sequential sharing the modules, under their names) and
+    ``append``.
     """
 
     def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
@@ -44,10 +45,10 @@ class Sequential(Module):
         return iter(self._modules_list())
 
     def __getitem__(self, index: int | slice) -> Module:
-        modules = self._modules_list()
-        if isinstance(index, slice):
-            return Sequential(*modules[index])
-        return modules[index]
+        if isinstance(index, slice):  # the modules keep their names, as in PyTorch
+            named = [(name, m) for name, m in self._members() if isinstance(m, Module)]
+            return Sequential(dict(named[index]))
+        return self._modules_list()[index]
 
     def forward(self, x: Any) -> Any:
         for module in self._modules_list():

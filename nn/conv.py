@@ -17,6 +17,7 @@ from autograd import Tensor, get_default_dtype
 from autograd.tensor_ops import conv as ops
 
 from . import init
+from ._checks import check_bool
 from .module import Module
 
 
@@ -24,6 +25,9 @@ def as_input(x: Any, dtype: Any, op: str, ndims: tuple[int, ...]) -> Tensor:
     """``x`` as a Tensor with one of ``ndims`` axes; arrays and lists get ``dtype`` (None:
     floating arrays keep theirs, anything else gets the default float dtype)."""
     if not isinstance(x, Tensor):
+        if x is None or isinstance(x, (str, bytes, dict, set)):
+            raise TypeError(f"{op} expects a Tensor, ndarray or list input, got "
+                            f"{type(x).__name__}")
         if dtype is None and np.asarray(x).dtype.kind != "f":
             dtype = get_default_dtype()  # integer images are pooled as floats
         x = Tensor(x, dtype=dtype)
@@ -138,6 +142,7 @@ class Conv2d(Module):
         in_channels = _positive_int(in_channels, "in_channels")
         out_channels = _positive_int(out_channels, "out_channels")
         groups = _positive_int(groups, "groups")
+        check_bool("Conv2d", "bias", bias)
         if in_channels % groups:
             raise ValueError(f"Conv2d in_channels ({in_channels}) must be divisible by groups "
                              f"({groups})")

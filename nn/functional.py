@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
-from autograd.tensor import make
+from autograd.tensor import floating, make, promote
 from autograd.tensor_ops.matmul import linear  # noqa: F401  (F.linear, as in PyTorch)
 from autograd.tensor_ops.softmax import cross_entropy as fused_cross_entropy
 from autograd.tensor_ops.softmax import log_softmax as fused_log_softmax
@@ -83,6 +83,7 @@ def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """
     check_node("softmax", x, values=False)
     axis = check_int("softmax", "axis", _axis(axis, dim))
+    x = floating(x)  # integer and bool Tensors: the default float dtype
     e = (x - np.max(x.data, axis=axis, keepdims=True)).exp()
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -108,6 +109,7 @@ def dropout(
     if p == 1.0:
         return x * 0.0
     gen = rng.generator() if generator is None else generator
+    x = floating(x)  # an integer mask of 1 / (1 - p) would round the scale down
     keep = gen.random(x.shape) >= p
     return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
 
@@ -266,6 +268,8 @@ def _bce_tensor(p: Tensor, y: Tensor) -> Tensor:
     own dtype, so float16 gives 100 at p = 0, not log of its smallest subnormal), gradient
     ``(p - y) / max(p (1 - p), eps)`` with ``eps = max(1e-12, smallest normal of the dtype)``:
     PyTorch's 1e-12 in float32/64, and finite in float16 where 1e12 would overflow."""
+    p, y = promote(p, y)  # int or bool targets take the probabilities' dtype
+    p, y = floating(p), floating(y)
     pd, yd = p.data, y.data
     log_p, log_q = _floored_logs(pd)
     out = -(yd * log_p + (1 - yd) * log_q)
@@ -368,6 +372,8 @@ def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
 
 
 # ---------------------------------------------------- layers for the next models (own files)
+
+from autograd import one_hot, pad  # noqa: E402, F401  (F.one_hot, F.pad, as in PyTorch)
 
 from .conv import conv2d  # noqa: E402, F401
 from .embedding import embedding  # noqa: E402, F401

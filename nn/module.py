@@ -99,9 +99,9 @@ class Module:
         if members is None:
             members = self.__dict__["_member_names"] = {}  # an ordered set of attribute names
         if name in self.__dict__.get("_buffer_names", ()):  # a buffer stays one
-            if value is not None and not isinstance(value, np.ndarray):
+            if value is not None and not isinstance(value, (np.ndarray, Tensor)):
                 raise TypeError(f"cannot assign {type(value).__name__} to buffer {name!r} "
-                                "(an ndarray or None expected)")
+                                "(an ndarray, a Tensor or None expected)")
         elif _is_member(value):
             members[name] = None  # re-assignment keeps the original position, as in PyTorch
         else:
@@ -233,16 +233,17 @@ class Module:
 
     # --------------------------------------------------------------------------- state
 
-    def register_buffer(self, name: str, array: np.ndarray | None,
+    def register_buffer(self, name: str, array: np.ndarray | Tensor | None,
                         persistent: bool = True) -> None:
         """Keep ``array`` as state that is saved and loaded but not trained (BatchNorm's running
         statistics), as attribute ``name``: in ``state_dict()`` after the module's own
         parameters (unless ``persistent=False``), never in ``parameters()``. ``None`` registers
-        a slot that is not saved."""
+        a slot that is not saved. A Tensor (PyTorch's habit: a mask, a ``tril``) stays one;
+        loading writes into its data."""
         if not isinstance(name, str) or not name or "." in name:
             raise KeyError(f"buffer name must be a non-empty string without '.', got {name!r}")
-        if array is not None and not isinstance(array, np.ndarray):
-            raise TypeError(f"buffer {name!r} must be an ndarray or None, "
+        if array is not None and not isinstance(array, (np.ndarray, Tensor)):
+            raise TypeError(f"buffer {name!r} must be an ndarray, a Tensor or None, "
                             f"got {type(array).__name__}")
         self.__dict__.setdefault("_buffer_names", {})[name] = bool(persistent)
         self.__dict__.get("_member_names", {}).pop(name, None)
@@ -255,6 +256,11 @@ class Module:
                 array = module.__dict__.get(name)
                 if array is not None:
                     yield (f"{module_name}.{name}" if module_name else name), array
+
+    def buffers(self) -> Iterator[np.ndarray | Tensor]:
+        """Every buffer that is not None, in ``named_buffers`` order (PyTorch's ``buffers()``)."""
+        for _, array in self.named_buffers():
+            yield array
 
     def _named_state(self) -> list[tuple[str, Any]]:
         """The ``state_dict`` entries before copying: module by module, each one's parameters

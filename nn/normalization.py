@@ -17,6 +17,7 @@ from autograd import Tensor, get_default_dtype
 from autograd.tensor_ops.norm import normalize
 from autograd.tensor_ops.reduce import normalize_axes
 
+from ._checks import check_bool, check_real
 from .module import Module
 
 
@@ -120,6 +121,12 @@ class BatchNorm1d(Module):
                  affine: bool = True, track_running_stats: bool = True, *,
                  bias: bool = True) -> None:
         self.num_features = _check_count(num_features)
+        eps = check_real("BatchNorm1d", "eps", eps)  # a number: TypeError naming it otherwise
+        if momentum is not None:
+            momentum = check_real("BatchNorm1d", "momentum", momentum)
+        for flag, value in (("affine", affine), ("track_running_stats", track_running_stats),
+                            ("bias", bias)):
+            check_bool("BatchNorm1d", flag, value)
         if not eps > 0:
             raise ValueError(f"BatchNorm1d eps must be positive, got {eps!r}")
         if momentum is not None and not 0 <= momentum <= 1:
@@ -226,6 +233,9 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape: Any, eps: float = 1e-5,
                  elementwise_affine: bool = True, bias: bool = True) -> None:
         self.normalized_shape = _normalized_shape(normalized_shape, "LayerNorm")
+        eps = check_real("LayerNorm", "eps", eps)
+        check_bool("LayerNorm", "elementwise_affine", elementwise_affine)
+        check_bool("LayerNorm", "bias", bias)
         if not eps > 0:
             raise ValueError(f"LayerNorm eps must be positive, got {eps!r}")
         self.eps, self.elementwise_affine = eps, bool(elementwise_affine)

@@ -15,6 +15,7 @@ import numpy as np
 from autograd import Tensor
 from autograd.tensor_ops import conv as ops
 
+from ._checks import check_bool
 from .conv import as_input, batched, check_output_size
 from .module import Module
 
@@ -72,6 +73,7 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     array([1., 1., 1.])
     """
     x = as_input(input, None, "avg_pool2d", (3, 4))
+    check_bool("avg_pool2d", "count_include_pad", count_include_pad)
     kernel, geo = _geometry("avg_pool2d", kernel_size, stride, padding)
     if divisor_override is not None and (
         isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer))
@@ -131,6 +133,7 @@ class AvgPool2d(Module):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, *,
                  count_include_pad: bool = True, divisor_override: int | None = None) -> None:
         _geometry("AvgPool2d", kernel_size, stride, padding)  # checks the arguments
+        check_bool("AvgPool2d", "count_include_pad", count_include_pad)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding

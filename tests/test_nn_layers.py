@@ -269,7 +269,7 @@ def test_register_buffer_is_state_but_not_a_parameter():
     np.testing.assert_array_equal(m.state_dict()["seen"], [5.0, 5.0])
     with pytest.raises(TypeError, match="buffer 'seen'"):
         m.seen = [1.0, 2.0]
-    with pytest.raises(TypeError, match="must be an ndarray or None, got list"):
+    with pytest.raises(TypeError, match="must be an ndarray, a Tensor or None, got list"):
         m.register_buffer("other", [1.0])
     with pytest.raises(KeyError, match="without '.'"):
         m.register_buffer("a.b", np.zeros(1))

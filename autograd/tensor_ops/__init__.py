@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 from ..tensor import Tensor, floating
 from . import arithmetic, compare, elementwise, index, matmul, reduce, scan, shape, softmax
 from .combine import concatenate, maximum, minimum, stack, where
@@ -70,8 +72,23 @@ Tensor.any = compare.any
 for _name in ("exp", "log", "sqrt", "tanh", "sigmoid", "sin", "cos", "leaky_relu", "elu"):
     setattr(Tensor, _name, _on_floats(getattr(elementwise, _name), _name not in ("leaky_relu",
                                                                                   "elu")))
-for _name in ("relu", "abs", "clip"):  # these keep an integer dtype, as in PyTorch
+for _name in ("relu", "abs"):  # these keep an integer dtype, as in PyTorch
     setattr(Tensor, _name, getattr(elementwise, _name))
+
+
+# ``clip`` with PyTorch's promotion: bounds are weak scalars, so a float32 Tensor stays float32,
+# an integer one stays integer with integer bounds and becomes the default float with a float
+# bound (NumPy alone gives float64 for both).
+def _clip(self, lo=None, hi=None):
+    floats = [b for b in (lo, hi) if isinstance(b, (float, np.floating))]
+    if floats and self.data.dtype.kind != "f":
+        self = floating(self)
+    if floats:
+        lo, hi = (float(b) if isinstance(b, np.floating) else b for b in (lo, hi))
+    return elementwise.clip(self, lo, hi)
+
+
+Tensor.clip = functools.wraps(elementwise.clip)(_clip)
 for _name in ("sum", "mean", "max", "min", "var"):
     setattr(Tensor, _name, getattr(reduce, _name))
 for _name in ("reshape", "transpose", "flatten", "broadcast_to", "view", "permute", "unsqueeze",

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..tensor import Tensor, make
+from ..tensor import Tensor, floating, make, promote
 from .pick import picked
 
 
@@ -166,8 +166,11 @@ def _differentiable(*items: Any) -> bool:
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, geo: ConvGeometry) -> Tensor:
     """The convolution of ``(N, C, H, W)`` by ``(O, C/groups, kh, kw)``, plus ``bias`` ``(O,)``.
 
-    Shapes are not checked here (``nn.functional.conv2d`` does that).
+    Shapes are not checked here (``nn.functional.conv2d`` does that). Integer and bool images
+    are convolved as floats: the weight's dtype, else the default one.
     """
+    x, weight = promote(x, weight)
+    x, weight = floating(x), floating(weight)
     out, cols = _forward(x.data, weight.data, geo)
     if bias is None:
         prev = (x, weight)
@@ -243,13 +246,22 @@ def _weight_grad_back(ctx, k, out, x, g):
 def avg_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry, divisor: Any = None) -> Tensor:
     """The mean of each window (zero padding counted), as a convolution of every channel with a
     constant ``1 / (kh * kw)`` kernel; ``divisor`` (a number or an array of the output's
-    shape) replaces ``kh * kw``."""
+    shape) replaces ``kh * kw``. Integer and bool images are averaged in the default float
+    dtype (an integer kernel would hold ``1 / (kh * kw)`` as 0)."""
+    x = floating(x)
     n, c, h, w = x.shape
     scale = 1.0 if divisor is not None else 1.0 / (kernel[0] * kernel[1])
     kern = Tensor._leaf(np.full((1, 1, *kernel), scale, dtype=x.dtype))
     out = conv2d(x.reshape(n * c, 1, h, w), kern, None, geo)
     out = out.reshape(n, c, *out.shape[2:])
     return out if divisor is None else out / divisor
+
+
+def _lowest(dtype: np.dtype) -> Any:
+    """The padding max pooling never picks: -inf, the integer minimum, or False."""
+    if dtype.kind == "f":
+        return -np.inf
+    return False if dtype.kind == "b" else np.iinfo(dtype).min
 
 
 def max_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry) -> Tensor:
@@ -259,7 +271,7 @@ def max_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry) -> Tensor:
     n, c, h, w = d.shape
     (kh, kw), (th, tw), (ph, pw), (dh, dw) = kernel, geo.stride, geo.padding, geo.dilation
     oh, ow = _conv_out_hw(d.shape, kernel, geo)
-    win = _windows(_padded(d, geo.padding, -np.inf), kernel, (oh, ow), geo)
+    win = _windows(_padded(d, geo.padding, _lowest(d.dtype)), kernel, (oh, ow), geo)
     best = win[:, :, 0, 0].copy()
     where = np.zeros(best.shape, np.uint8 if kh * kw <= 256 else np.intp)  # kernel offset
     for k in range(1, kh * kw):  # a scan over kernel offsets, as PyTorch's

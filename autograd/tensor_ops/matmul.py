@@ -55,6 +55,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     matmul, add) with one node's overhead, and the weight's gradient comes out row-major like
     the weight itself (the unfused one is a transposed view).
     """
+    if x.data.dtype is not weight.data.dtype:  # an int input meets float32 weights as float32
+        x, weight = promote(x, weight)
     if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} does not fit a weight of shape "
                          f"{weight.shape} (its last dimension must be {weight.shape[-1]})")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, make
+from ..tensor import Tensor, floating, make
 from ._poly import unbroadcast
 
 
@@ -28,7 +28,9 @@ def _statistics(x, axes: tuple, eps: float):
 def normalize(x: Tensor, weight: Tensor | None, bias: Tensor | None, axes: tuple, eps: float,
               param_shape: tuple) -> tuple[Tensor, np.ndarray, np.ndarray]:
     """The normalized ``x`` (statistics over ``axes``), times ``weight`` plus ``bias`` (each
-    reshaped to ``param_shape`` to broadcast), and the mean and biased variance it used."""
+    reshaped to ``param_shape`` to broadcast), and the mean and biased variance it used.
+    Integer and bool inputs are normalized in the default float dtype."""
+    x = floating(x)
     d = x.data
     mean = d.mean(axis=axes, keepdims=True)
     centered = d - mean

@@ -72,6 +72,7 @@ def _logsumexp_back(ctx, g, out, x):  # the softmax of x over the axes, times g
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """``x - log(sum(exp(x)))`` along ``axis``; the max is subtracted first, so exp never
     overflows (exact at logits of ±1e4). One node instead of the six of the composition."""
+    x = floating(x)
     d = x.data
     if d.ndim == 0:
         raise ValueError("log_softmax needs at least one dimension, got a 0-d Tensor")
@@ -90,6 +91,8 @@ def cross_entropy(logits: Tensor, labels: np.ndarray, reduction: str = "mean") -
     ``"none"``. The labels must already be valid class indices (``nn.functional.cross_entropy``
     checks them). Its gradient is ``softmax(x) - onehot(label)``: no row sums, no scatter.
     """
+    if logits.data.dtype.kind != "f":
+        logits = floating(logits)
     d = logits.data
     z = d - d.max(axis=-1, keepdims=True)  # stable: exp never overflows
     e = np.exp(z)
