@@ -546,7 +546,8 @@ def dot(
     The gradient is the same as the unfused expression; the graph is ~2n times smaller, so
     backward is faster and a drawing shows one ``dot`` node per neuron.
     """
-    ws, xs = list(weights), list(inputs)
+    ws = weights if type(weights) is list else list(weights)  # read only: no copy needed
+    xs = inputs if type(inputs) is list else list(inputs)
     total = 0.0
     for w, x in zip(ws, xs):  # the usual case, all Values: type checks and sum in one pass
         if type(w) is not Value or type(x) is not Value:
@@ -568,12 +569,10 @@ def dot(
 
 def _dot_node(total: float, ws: list, xs: list, bias: Value | Number | None) -> Value:
     """The ``dot`` node of ``total = w·x`` (operands checked), with the bias added if given."""
-    prev = (*ws, *xs)
-    if bias is not None:
-        b = bias if type(bias) is Value else _lift_or_raise(bias, "dot bias")
-        total += b.data
-        prev += (b,)
-    return _node(total, prev, _dot_back, "dot", len(ws))
+    if bias is None:
+        return _node(total, (*ws, *xs), _dot_back, "dot", len(ws))
+    b = bias if type(bias) is Value else _lift_or_raise(bias, "dot bias")
+    return _node(total + b.data, (*ws, *xs, b), _dot_back, "dot", len(ws))
 
 
 def _dot_back(n, g, out, *args):  # args = w_1..w_n, x_1..x_n[, b]
