@@ -35,13 +35,13 @@ def topological_order(roots: Iterable[Any]) -> list:
     """All nodes the roots depend on, each after its parents (iterative depth-first search).
 
     No recursion: a chain of millions of nodes works at Python's default recursion limit.
-    A node is pushed, then a ``None`` marker, then its parents; when the marker comes back off
-    the stack, all of the node's parents are placed and the node itself follows.
+    A node is pushed, then a ``None`` marker, then its unvisited parents; when the marker comes
+    back off the stack, all of the node's parents are placed and the node itself follows.
     """
     order: list = []
     visited: set = set()
     stack = list(roots)[::-1]
-    pop, push, extend = stack.pop, stack.append, stack.extend
+    pop, push = stack.pop, stack.append
     place, mark = order.append, visited.add
     while stack:
         node = pop()
@@ -55,7 +55,9 @@ def topological_order(roots: Iterable[Any]) -> list:
         if prev:
             push(node)
             push(None)
-            extend(prev)  # a parent already visited is skipped when it is popped
+            for parent in prev:  # only unvisited ones (shared parents are the common case)
+                if parent not in visited:
+                    push(parent)
         else:
             place(node)
     return order

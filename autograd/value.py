@@ -546,24 +546,38 @@ def dot(
     The gradient is the same as the unfused expression; the graph is ~2n times smaller, so
     backward is faster and a drawing shows one ``dot`` node per neuron.
     """
-    ws = [w if type(w) is Value else _lift_or_raise(w, "dot weights") for w in weights]
-    xs = [x if type(x) is Value else _lift_or_raise(x, "dot inputs") for x in inputs]
+    ws = weights if type(weights) is list else list(weights)  # read only: no copy needed
+    xs = inputs if type(inputs) is list else list(inputs)
+    total = 0.0
+    for w, x in zip(ws, xs):  # the usual case, all Values: type checks and sum in one pass
+        if type(w) is not Value or type(x) is not Value:
+            break
+        total += w.data * x.data
+    else:
+        if len(ws) != len(xs):
+            raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
+        return _dot_node(total, ws, xs, bias)
+    ws = [w if type(w) is Value else _lift_or_raise(w, "dot weights") for w in ws]
+    xs = [x if type(x) is Value else _lift_or_raise(x, "dot inputs") for x in xs]
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     total = 0.0
     for w, x in zip(ws, xs):
         total += w.data * x.data
-    prev = (*ws, *xs)
-    if bias is not None:
-        b = _lift_or_raise(bias, "dot bias")
-        total += b.data
-        prev += (b,)
-    return _node(total, prev, _dot_back, "dot", len(ws))
+    return _dot_node(total, ws, xs, bias)
+
+
+def _dot_node(total: float, ws: list, xs: list, bias: Value | Number | None) -> Value:
+    """The ``dot`` node of ``total = w·x`` (operands checked), with the bias added if given."""
+    if bias is None:
+        return _node(total, (*ws, *xs), _dot_back, "dot", len(ws))
+    b = bias if type(bias) is Value else _lift_or_raise(bias, "dot bias")
+    return _node(total + b.data, (*ws, *xs, b), _dot_back, "dot", len(ws))
 
 
 def _dot_back(n, g, out, *args):  # args = w_1..w_n, x_1..x_n[, b]
-    ws, xs = args[:n], args[n : 2 * n]
-    return (*[g * x for x in xs], *[g * w for w in ws], g)  # a trailing g for the bias, if any
+    # w_i gets g * x_i, x_i gets g * w_i; a trailing g for the bias, if any
+    return (*[g * x for x in args[n : 2 * n]], *[g * w for w in args[:n]], g)
 
 
 def _lift_or_raise(x: Any, where: str) -> Value:

@@ -85,6 +85,8 @@ def test_parameter_type_errors_name_op_and_type(call, match):
 def test_dot_length_mismatch():
     with pytest.raises(ValueError, match="dot: 2 weights but 3 inputs"):
         dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="dot: 3 weights but 2 inputs"):  # all Values, generators
+        dot((Value(float(i)) for i in range(3)), (Value(1.0) for _ in range(2)))
 
 
 # ---------------------------------------------------------------------------- domains
