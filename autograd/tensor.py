@@ -318,7 +318,11 @@ class Tensor:
         elif isinstance(g, Tensor):
             g = g if create_graph else g.data
         else:
-            g = to_array(g, self.data.dtype)
+            try:
+                g = to_array(g, self.data.dtype)
+            except TypeError as e:  # name the argument, not "Tensor data"
+                raise TypeError(f"backward: gradient must be a Tensor, an ndarray or numbers, "
+                                f"got {type(g).__name__}: {g!r} ({e})") from None
         if g.shape != self.data.shape:
             raise ValueError(
                 f"gradient has shape {g.shape} but the output has shape {self.data.shape}"

@@ -266,7 +266,9 @@ class Value:
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0, ``negative_slope * x`` otherwise."""
         x = self.data
-        slope = 1.0 if x > 0.0 else _to_float(negative_slope, "leaky_relu negative_slope")
+        s = negative_slope if type(negative_slope) is float else _to_float(
+            negative_slope, "leaky_relu negative_slope")
+        slope = 1.0 if x > 0.0 else s
         return _node(x * slope, (self,), _mask_back, "LeakyReLU", slope)
 
     def elu(self, alpha: float = 1.0) -> Value:
@@ -546,6 +548,10 @@ def dot(
     The gradient is the same as the unfused expression; the graph is ~2n times smaller, so
     backward is faster and a drawing shows one ``dot`` node per neuron.
     """
+    for name, items in (("weights", weights), ("inputs", inputs)):
+        if not isinstance(items, Iterable) or isinstance(items, (str, Value)):
+            raise TypeError(f"dot: {name} must be an iterable of Values or numbers, "
+                            f"got {type(items).__name__}")
     ws = [w if type(w) is Value else _lift_or_raise(w, "dot weights") for w in weights]
     xs = [x if type(x) is Value else _lift_or_raise(x, "dot inputs") for x in inputs]
     if len(ws) != len(xs):

@@ -21,7 +21,8 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
             raise TypeError(f"{op}: axis must be an int or tuple of ints, got {a!r}")
         if not -ndim <= a < ndim:
-            raise ValueError(f"{op}: axis {a} is out of range for a Tensor with {ndim} dimensions")
+            raise np.exceptions.AxisError(  # an IndexError and a ValueError, as in NumPy
+                f"{op}: axis {a} is out of range for a Tensor with {ndim} dimensions")
         out.append(int(a) % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis!r}")
@@ -101,6 +102,8 @@ def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> T
     comes from theirs.
     """
     axes = normalize_axes(axis, x.ndim, "var")
+    if not isinstance(ddof, (int, np.integer, float, np.floating)) or isinstance(ddof, bool):
+        raise TypeError(f"var: ddof must be a number, got {type(ddof).__name__}: {ddof!r}")
     n = math.prod(x.shape[a] for a in axes)
     if n - ddof <= 0:
         raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {n} values")
