@@ -548,12 +548,15 @@ def dot(
     The gradient is the same as the unfused expression; the graph is ~2n times smaller, so
     backward is faster and a drawing shows one ``dot`` node per neuron.
     """
-    for name, items in (("weights", weights), ("inputs", inputs)):
-        if not isinstance(items, Iterable) or isinstance(items, (str, Value)):
-            raise TypeError(f"dot: {name} must be an iterable of Values or numbers, "
-                            f"got {type(items).__name__}")
-    ws = [w if type(w) is Value else _lift_or_raise(w, "dot weights") for w in weights]
-    xs = [x if type(x) is Value else _lift_or_raise(x, "dot inputs") for x in inputs]
+    try:
+        ws = [w if type(w) is Value else _lift_or_raise(w, "dot weights") for w in weights]
+        xs = [x if type(x) is Value else _lift_or_raise(x, "dot inputs") for x in inputs]
+    except TypeError:  # the failure path: name the argument that is not a sequence
+        for name, items in (("weights", weights), ("inputs", inputs)):
+            if not isinstance(items, Iterable):
+                raise TypeError(f"dot: {name} must be an iterable of Values or numbers, "
+                                f"got {type(items).__name__}") from None
+        raise
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     total = 0.0
