@@ -70,6 +70,8 @@ class Tensor:
             data = data.data
         if not isinstance(requires_grad, (bool, np.bool_)):
             raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
+        if not isinstance(label, str):
+            raise TypeError(f"Tensor: label must be a str, got {type(label).__name__}: {label!r}")
         self.data = to_array(data, dtype)
         if requires_grad:
             check_can_require_grad(self.data.dtype)

@@ -97,6 +97,8 @@ class Value:
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = data if type(data) is float else _to_float(data, "Value")
         self.grad = 0.0
+        if type(label) is not str and not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r}")
         self.label = label
         self._prev = ()
         self._back = None

@@ -84,6 +84,8 @@ CASES = {
     ("Value", "wrong dtype"): (lambda w: Value(True), TypeError, "got bool: True"),
     ("Value", "container"): (lambda w: Value([1.0]), TypeError, "got list"),
     ("Value", "ndarray"): (lambda w: Value(np.ones(2)), TypeError, "got ndarray"),
+    ("Value", "label"): (lambda w: Value(1.0, label=3), TypeError,
+                         "Value: label must be a str, got int: 3"),
     ("Value.+", "wrong type"): (lambda w: w.a + "1", TypeError, "'Value' and 'str'"),
     ("Value.+", "None"): (lambda w: None + w.a, TypeError, "'NoneType' and 'Value'"),
     ("Value.*", "wrong type"): (lambda w: w.a * {}, TypeError, "'Value' and 'dict'"),
@@ -120,6 +122,8 @@ CASES = {
                           "dtype must be a NumPy dtype, got 'banana'"),
     ("Tensor", "requires_grad"): (lambda w: Tensor([1.0], requires_grad="yes"), TypeError,
                                   "requires_grad must be a bool, got str"),
+    ("Tensor", "label"): (lambda w: Tensor([1.0], label=None), TypeError,
+                          "Tensor: label must be a str, got NoneType"),
     ("backward", "wrong type"): (lambda w: w.y.backward(gradient="a"), TypeError,
                                  "backward: gradient must be a Tensor, an ndarray or numbers, "
                                  "got str"),
