@@ -26,7 +26,7 @@ import numpy as np
 
 from .engine import grad
 from .grad_mode import enable_grad, no_grad
-from .gradcheck import GradcheckError, check_tolerances
+from .gradcheck import GradcheckError, check_callable, check_tolerances
 
 __all__ = ["check_backward", "BackwardReport", "GradientRow"]
 
@@ -105,6 +105,8 @@ def check_backward(
     >>> [row.verdict for row in report.rows]
     ['exact', 'exact']
     """
+    check_callable("check_backward", "forward", forward)
+    check_callable("check_backward", "backward", backward)
     check_tolerances("check_backward", eps, atol, rtol)
     if not arrays:
         raise ValueError("check_backward: give at least one array to differentiate")

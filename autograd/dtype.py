@@ -28,9 +28,13 @@ def set_default_dtype(dtype: Any) -> None:
     dtype('float32')
     """
     global _default
-    d = np.dtype(dtype)
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"set_default_dtype: dtype must be a NumPy floating dtype, "
+                        f"got {dtype!r}") from None
     if d.kind != "f":
-        raise TypeError(f"default dtype must be a floating dtype, got {d}")
+        raise TypeError(f"set_default_dtype: default dtype must be a floating dtype, got {d}")
     _default = d
 
 

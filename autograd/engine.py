@@ -232,6 +232,8 @@ def grad(
     """
     outputs = _as_tuple(outputs, "outputs")
     inputs = _as_tuple(inputs, "inputs")
+    if create_graph not in (True, False):
+        raise TypeError(f"grad: create_graph must be a bool, got {type(create_graph).__name__}")
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
     elif not isinstance(grad_outputs, (list, tuple)):

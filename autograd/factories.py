@@ -78,6 +78,14 @@ def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = Fa
                 requires_grad, "full")
 
 
+def _floating(dtype: Any, who: str) -> np.dtype:
+    """``_float_or``, refusing a non-floating dtype (samples of a continuous distribution)."""
+    d = _float_or(dtype, who)
+    if d.kind != "f":
+        raise TypeError(f"{who}: dtype must be a floating dtype, got {d}")
+    return d
+
+
 def _scalar_dtype(x: Any, who: str) -> np.dtype:
     if isinstance(x, (bool, np.bool_)):
         return np.dtype(np.bool_)
@@ -126,6 +134,9 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
         _scalar_dtype(a, "arange")
     if step == 0:
         raise ValueError("arange: step must be nonzero")
+    for name, a in zip(("start", "end", "step"), args):
+        if not math.isfinite(a):
+            raise ValueError(f"arange: {name} must be finite, got {a!r}")
     if dtype is None:
         ints = all(isinstance(a, (int, np.integer)) for a in args)
         dtype = np.int64 if ints else get_default_dtype()
@@ -140,6 +151,8 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (default float)."""
     if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 0:
         raise TypeError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    for name, a in (("start", start), ("end", end)):
+        _scalar_dtype(a, f"linspace: {name}")
     data = np.linspace(start, end, int(steps))
     return _new(data, _float_or(dtype, "linspace"), requires_grad, "linspace")
 
@@ -155,7 +168,7 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None,
     """Uniform samples in ``[0, 1)`` of the given size (default float dtype)."""
     shape = _size(size, "rand")
     data = numpy_rng(generator, "rand").random(shape)
-    return _new(data, _float_or(dtype, "rand"), requires_grad, "rand")
+    return _new(data, _floating(dtype, "rand"), requires_grad, "rand")
 
 
 def randn(*size: Any, generator: Any = None, dtype: Any = None,
@@ -169,7 +182,7 @@ def randn(*size: Any, generator: Any = None, dtype: Any = None,
     """
     shape = _size(size, "randn")
     data = numpy_rng(generator, "randn").standard_normal(shape)
-    return _new(data, _float_or(dtype, "randn"), requires_grad, "randn")
+    return _new(data, _floating(dtype, "randn"), requires_grad, "randn")
 
 
 def randint(low: int, high: int | None = None, size: Any = (), generator: Any = None,
@@ -179,6 +192,10 @@ def randint(low: int, high: int | None = None, size: Any = (), generator: Any = 
     if high is None or isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, size if high is None else high
     shape = _size(tuple(size) if isinstance(size, (tuple, list)) else (size,), "randint")
+    for name, bound in (("low", low), ("high", high)):
+        if not isinstance(bound, (int, np.integer)) or isinstance(bound, bool):
+            raise TypeError(f"randint: {name} must be an int, "
+                            f"got {type(bound).__name__}: {bound!r}")
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     data = numpy_rng(generator, "randint").integers(low, high, size=shape, dtype=np.int64)

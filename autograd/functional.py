@@ -27,6 +27,7 @@ import numpy as np
 
 from .engine import grad
 from .grad_mode import enable_grad
+from .gradcheck import check_callable
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp"]
 
@@ -139,6 +140,7 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     >>> out.data, g.data
     (8.0, 12.0)
     """
+    check_callable("vjp", "func", func)
     in_tuple, xs = _prepare(inputs, create_graph, "vjp")
     out_tuple, outs = _call(func, xs, "vjp")
     vs = _vectors(v, outs, "the output", "vjp")
@@ -161,6 +163,7 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     >>> d.data
     array([2., 0.])
     """
+    check_callable("jvp", "func", func)
     in_tuple, xs = _prepare(inputs, create_graph, "jvp")
     vs = _vectors(v, xs, "inputs", "jvp")
     out_tuple, outs = _call(func, xs, "jvp")
@@ -210,6 +213,7 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False) 
     array([[2., 0.],
            [0., 6.]])
     """
+    check_callable("jacobian", "func", func)
     in_tuple, xs = _prepare(inputs, create_graph, "jacobian")
     out_tuple, outs = _call(func, xs, "jacobian")
     rows = tuple(
@@ -254,6 +258,7 @@ def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False) -
     >>> hessian(lambda x, y: x * x * y, (Value(1.0), Value(2.0)))[0][1].data   # d²/dxdy = 2x
     2.0
     """
+    check_callable("hessian", "func", func)
     in_tuple, xs = _prepare(inputs, create_graph, "hessian")
 
     def gradient(*ys: Any) -> tuple:
@@ -294,6 +299,7 @@ def hvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     >>> hv.data
     12.0
     """
+    check_callable("hvp", "func", func)
     in_tuple, xs = _prepare(inputs, create_graph, "hvp")
     vs = _vectors(v, xs, "inputs", "hvp")
     out_tuple, outs = _call(func, xs, "hvp")

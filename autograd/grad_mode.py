@@ -65,6 +65,9 @@ class _SetGradMode:
 
     def __call__(self, func: Callable) -> Callable:
         """Decorate ``func`` so that it runs in this mode (a fresh manager per call)."""
+        if not callable(func):
+            raise TypeError(f"{type(self).__name__}: can decorate only a function, "
+                            f"got {type(func).__name__}")
         make = type(self)
         if inspect.isgeneratorfunction(func):
             return _wrap_generator(make, func)

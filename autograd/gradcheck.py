@@ -112,6 +112,8 @@ def gradgradcheck(
     >>> gradgradcheck(lambda x: x.sin() * x ** 3, x)
     True
     """
+    check_callable("gradgradcheck", "fn", fn)
+    check_tolerances("gradgradcheck", eps, atol, rtol)
     args = _as_args(inputs)
     checked = _checked_positions(args, "gradgradcheck")
     upstream: list = []
@@ -293,6 +295,7 @@ def _check(
     order: int,
 ) -> bool:
     who = "gradcheck" if order == 1 else "gradgradcheck"
+    check_callable(who, "fn", fn)
     check_tolerances(who, eps, atol, rtol)
     args = _as_args(inputs)
     checked = _checked_positions(args, who)
@@ -327,13 +330,23 @@ def _add_blame(error: GradcheckError, fn: Callable, args: tuple, eps: float, ato
     error.args = (f"{error.args[0]}\n{text}",)
 
 
+def check_callable(who: str, name: str, f: Any) -> None:
+    """A TypeError naming the argument ``name`` if ``f`` is not a function."""
+    if not callable(f):
+        raise TypeError(f"{who}: {name} must be callable, got {type(f).__name__}: {f!r}")
+
+
 def check_tolerances(who: str, eps: float, atol: float, rtol: float) -> None:
     """A ValueError naming the argument if eps is not positive or a tolerance is not a finite
-    number >= 0 (a nan tolerance would make every comparison fail, or pass)."""
-    if not eps > 0:
-        raise ValueError(f"{who}: eps must be positive, got {eps!r}")
+    number >= 0 (a nan tolerance would make every comparison fail, or pass); a TypeError if one
+    is not a number at all."""
+    for name, x in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if not isinstance(x, (int, float, np.integer, np.floating)) or isinstance(x, bool):
+            raise TypeError(f"{who}: {name} must be a number, got {type(x).__name__}: {x!r}")
+    if not 0 < eps < np.inf:
+        raise ValueError(f"{who}: eps must be positive and finite, got {eps!r}")
     for name, tol in (("atol", atol), ("rtol", rtol)):
-        if not (isinstance(tol, (int, float, np.floating)) and 0 <= tol < np.inf):
+        if not 0 <= tol < np.inf:
             raise ValueError(f"{who}: {name} must be a finite number >= 0, got {tol!r}")
 
 

@@ -79,6 +79,9 @@ def multinomial(probs: Any, num_samples: int, replacement: bool = False,
     Tensor([1, 1, 1, 1])
     """
     rng = numpy_rng(generator, "multinomial")
+    if not isinstance(probs, (Tensor, np.ndarray, list, tuple)):
+        raise TypeError(f"multinomial: probs must be a Tensor, ndarray or list, "
+                        f"got {type(probs).__name__}")
     p = np.asarray(probs.data if isinstance(probs, Tensor) else probs, dtype=np.float64)
     if p.ndim not in (1, 2):
         raise ValueError(f"multinomial: probs must be 1-D or 2-D, got shape {p.shape}")
@@ -87,6 +90,8 @@ def multinomial(probs: Any, num_samples: int, replacement: bool = False,
         raise ValueError(f"multinomial: num_samples must be a positive int, got {num_samples!r}")
     if not np.all(np.isfinite(p)) or np.any(p < 0):
         raise ValueError("multinomial: probs must be finite and non-negative")
+    if p.size == 0:
+        raise ValueError(f"multinomial: probs is empty (shape {p.shape}): nothing to draw from")
     rows = p.reshape(-1, p.shape[-1])
     totals = rows.sum(axis=1)
     if p.shape[-1] == 0 or np.any(totals <= 0):

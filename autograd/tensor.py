@@ -70,6 +70,8 @@ class Tensor:
             data = data.data
         if not isinstance(requires_grad, (bool, np.bool_)):
             raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
+        if not isinstance(label, str):
+            raise TypeError(f"Tensor: label must be a str, got {type(label).__name__}: {label!r}")
         self.data = to_array(data, dtype)
         if requires_grad:
             check_can_require_grad(self.data.dtype)
@@ -318,7 +320,11 @@ class Tensor:
         elif isinstance(g, Tensor):
             g = g if create_graph else g.data
         else:
-            g = to_array(g, self.data.dtype)
+            try:
+                g = to_array(g, self.data.dtype)
+            except TypeError as e:  # name the argument, not "Tensor data"
+                raise TypeError(f"backward: gradient must be a Tensor, an ndarray or numbers, "
+                                f"got {type(g).__name__}: {g!r} ({e})") from None
         if g.shape != self.data.shape:
             raise ValueError(
                 f"gradient has shape {g.shape} but the output has shape {self.data.shape}"

@@ -50,6 +50,10 @@ def _floats(
     Staying away from kinks (0 for relu and abs) and poles (0 for 1/x) keeps a finite-difference
     step of ``eps`` from straddling them, where numeric and analytic gradients legitimately differ.
     """
+    for name, x in (("min_value", min_value), ("max_value", max_value),
+                    ("min_distance", min_distance)):
+        if not isinstance(x, (int, float, np.integer, np.floating)) or isinstance(x, bool):
+            raise TypeError(f"{name} must be a number, got {type(x).__name__}: {x!r}")
     if not min_value <= max_value:
         raise ValueError(f"min_value {min_value} is greater than max_value {max_value}")
     if min_distance < 0:
@@ -122,6 +126,13 @@ def tensors(
         requires_grad = dt.kind == "f"
     if shape is None:
         shape = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
+    elif not isinstance(shape, st.SearchStrategy):
+        sides = shape if isinstance(shape, (tuple, list)) else (shape,)
+        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
+                   for n in sides):
+            raise TypeError(f"tensors: shape must be a tuple of non-negative ints, an int or a "
+                            f"strategy of shapes, got {shape!r}")
+        shape = tuple(int(n) for n in sides)
     if elements is None and dt.kind == "b":
         elements = st.booleans()
     elif elements is None and dt.kind in "iu":

@@ -97,6 +97,8 @@ class Value:
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = data if type(data) is float else _to_float(data, "Value")
         self.grad = 0.0
+        if type(label) is not str and not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r}")
         self.label = label
         self._prev = ()
         self._back = None
@@ -266,7 +268,9 @@ class Value:
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0, ``negative_slope * x`` otherwise."""
         x = self.data
-        slope = 1.0 if x > 0.0 else _to_float(negative_slope, "leaky_relu negative_slope")
+        s = negative_slope if type(negative_slope) is float else _to_float(
+            negative_slope, "leaky_relu negative_slope")
+        slope = 1.0 if x > 0.0 else s
         return _node(x * slope, (self,), _mask_back, "LeakyReLU", slope)
 
     def elu(self, alpha: float = 1.0) -> Value:
@@ -546,8 +550,15 @@ def dot(
     The gradient is the same as the unfused expression; the graph is ~2n times smaller, so
     backward is faster and a drawing shows one ``dot`` node per neuron.
     """
-    ws = weights if type(weights) is list else list(weights)  # read only: no copy needed
-    xs = inputs if type(inputs) is list else list(inputs)
+    try:
+        ws = weights if type(weights) is list else list(weights)  # read only: no copy needed
+        xs = inputs if type(inputs) is list else list(inputs)
+    except TypeError:  # the failure path: name the argument that is not a sequence
+        for name, items in (("weights", weights), ("inputs", inputs)):
+            if not isinstance(items, Iterable):
+                raise TypeError(f"dot: {name} must be an iterable of Values or numbers, "
+                                f"got {type(items).__name__}") from None
+        raise
     total = 0.0
     for w, x in zip(ws, xs):  # the usual case, all Values: type checks and sum in one pass
         if type(w) is not Value or type(x) is not Value:

@@ -25,7 +25,7 @@ def _axis(axis: Any, ndim: int, op: str) -> int:
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
         raise TypeError(f"{op}: axis must be an int, got {axis!r}")
     if not -ndim <= axis < ndim:
-        raise ValueError(f"{op}: axis {axis} is out of range for {ndim} dimensions")
+        raise np.exceptions.AxisError(f"{op}: axis {axis} is out of range for {ndim} dimensions")
     return int(axis) % ndim
 
 
@@ -68,7 +68,11 @@ def _stack_back(ax, g, out, *inputs):
 def _mask(cond: Any) -> np.ndarray:
     if isinstance(cond, Tensor):
         cond = cond.data
-    return np.asarray(cond).astype(bool)
+    mask = np.asarray(cond)
+    if mask.dtype.kind not in "biuf":
+        raise TypeError(f"where: cond must be a boolean Tensor or array, got "
+                        f"{type(cond).__name__} of dtype {mask.dtype}")
+    return mask.astype(bool)
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:

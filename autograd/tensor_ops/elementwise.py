@@ -7,6 +7,8 @@ rather than multiplying by a 0/1 mask, so an infinite or nan upstream gradient g
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..tensor import Tensor, make
@@ -81,9 +83,16 @@ _relu_back.fresh = True  # returns a new array (engine.propagate may add into it
 _relu_back.into = _relu_back_into
 
 
+def _number(x: Any, op: str, name: str) -> float:
+    """``x`` as a float if it is a real number (NumPy scalars too); a TypeError naming it if not."""
+    if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
+        return float(x)
+    raise TypeError(f"{op}: {name} must be a number, got {type(x).__name__}: {x!r}")
+
+
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, ``negative_slope * x`` otherwise."""
-    s = float(negative_slope)
+    s = _number(negative_slope, "leaky_relu", "negative_slope")
     return make(np.where(x.data > 0, x.data, x.data * s), (x,), _leaky_relu_back, "LeakyReLU", s)
 
 
@@ -93,7 +102,7 @@ def _leaky_relu_back(slope, g, out, x):
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, ``alpha * (e^x - 1)`` otherwise."""
-    a, d = float(alpha), x.data
+    a, d = _number(alpha, "elu", "alpha"), x.data
     out = np.where(d > 0, d, a * np.expm1(np.minimum(d, 0))).astype(d.dtype, copy=False)
     return make(out, (x,), _elu_back, "ELU", a)
 
@@ -135,6 +144,9 @@ def clip(x: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
     """Limit values to [lo, hi] (either may be None); the gradient passes where lo <= x <= hi."""
     if lo is None and hi is None:
         raise ValueError("clip: give lo, hi or both")
+    for name, bound in (("lo", lo), ("hi", hi)):
+        if bound is not None:
+            _number(bound, "clip", name)
     if lo is not None and hi is not None and lo > hi:
         raise ValueError(f"clip: lo={lo} is greater than hi={hi}")
     return make(np.clip(x.data, lo, hi), (x,), _clip_back, "clip", (lo, hi))

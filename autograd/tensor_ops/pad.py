@@ -43,6 +43,8 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0) -> Tensor
     >>> pad(Tensor([1.0, 2.0, 3.0]), (2, 1), mode="reflect")
     Tensor([3., 2., 1., 2., 3., 2.])
     """
+    if not isinstance(x, Tensor):
+        raise TypeError(f"pad: x must be a Tensor, got {type(x).__name__}")
     pairs = _pairs(pad, x.ndim)
     if mode == "constant":
         if any(p < 0 for pair in pairs for p in pair):  # a negative pad crops first

@@ -21,11 +21,17 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
             raise TypeError(f"{op}: axis must be an int or tuple of ints, got {a!r}")
         if not -ndim <= a < ndim:
-            raise ValueError(f"{op}: axis {a} is out of range for a Tensor with {ndim} dimensions")
+            raise np.exceptions.AxisError(  # an IndexError and a ValueError, as in NumPy
+                f"{op}: axis {a} is out of range for a Tensor with {ndim} dimensions")
         out.append(int(a) % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis!r}")
     return tuple(sorted(out))
+
+
+def _keepdims_error(op: str, keepdims: Any) -> TypeError:
+    """The error for a ``keepdims`` NumPy refused (built only on the failure path)."""
+    return TypeError(f"{op}: keepdims must be a bool, got {type(keepdims).__name__}: {keepdims!r}")
 
 
 def _spread(g: Any, shape: tuple, axes: tuple, keepdims: bool) -> Any:
@@ -38,7 +44,11 @@ def _spread(g: Any, shape: tuple, axes: tuple, keepdims: bool) -> Any:
 def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (None: all axes); ``keepdims`` keeps reduced axes as size 1."""
     axes = normalize_axes(axis, x.ndim, "sum")
-    return make(x.data.sum(axis=axes, keepdims=keepdims), (x,), _sum_back, "sum", (axes, keepdims))
+    try:
+        out = x.data.sum(axis=axes, keepdims=keepdims)
+    except TypeError:
+        raise _keepdims_error("sum", keepdims) from None
+    return make(out, (x,), _sum_back, "sum", (axes, keepdims))
 
 
 def _sum_back(ctx, g, out, x):
@@ -54,7 +64,10 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     n = math.prod(x.shape[a] for a in axes)
     if n == 0:  # reducing an empty axis; a non-empty axis of an empty Tensor is fine
         raise ValueError(f"mean of an empty Tensor (shape {x.shape})")
-    out = x.data.mean(axis=axes, keepdims=keepdims)
+    try:
+        out = x.data.mean(axis=axes, keepdims=keepdims)
+    except TypeError:
+        raise _keepdims_error("mean", keepdims) from None
     return make(out, (x,), _mean_back, "mean", (axes, keepdims, n))
 
 
@@ -68,7 +81,11 @@ def _extreme(x: Tensor, axis: Any, keepdims: bool, op: str) -> Tensor:
     if any(x.shape[a] == 0 for a in axes):
         raise ValueError(f"{op} of an empty Tensor (shape {x.shape}) has no value")
     fn = np.max if op == "max" else np.min
-    return make(fn(x.data, axis=axes, keepdims=keepdims), (x,), _extreme_back, op, (axes, keepdims))
+    try:
+        out = fn(x.data, axis=axes, keepdims=keepdims)
+    except TypeError:
+        raise _keepdims_error(op, keepdims) from None
+    return make(out, (x,), _extreme_back, op, (axes, keepdims))
 
 
 def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -101,6 +118,8 @@ def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> T
     comes from theirs.
     """
     axes = normalize_axes(axis, x.ndim, "var")
+    if not isinstance(ddof, (int, np.integer, float, np.floating)) or isinstance(ddof, bool):
+        raise TypeError(f"var: ddof must be a number, got {type(ddof).__name__}: {ddof!r}")
     n = math.prod(x.shape[a] for a in axes)
     if n - ddof <= 0:
         raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {n} values")

@@ -19,12 +19,21 @@ def _shape_arg(shape: tuple) -> tuple:
     return tuple(shape)
 
 
+def _check_ints(items: tuple, op: str, name: str) -> None:
+    """A TypeError naming ``name`` when an item of ``items`` is not an int (the failure path)."""
+    bad = next((n for n in items if not isinstance(n, (int, np.integer)) or isinstance(n, bool)),
+               None)
+    if bad is not None or None in items:
+        raise TypeError(f"{op}: {name} must be ints, got {type(bad).__name__} in {items}")
+
+
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``, -1 too."""
     shape = _shape_arg(shape)
     try:
         data = x.data.reshape(shape)
     except (ValueError, TypeError):
+        _check_ints(shape, "reshape", "shape")
         raise ValueError(
             f"reshape: cannot reshape a Tensor of shape {x.shape} into {shape}"
         ) from None
@@ -46,9 +55,10 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
     try:
         data = x.data.transpose(axes)
     except (ValueError, TypeError):
-        raise ValueError(
-            f"transpose: axes {axes} are not a permutation for shape {x.shape}"
-        ) from None
+        _check_ints(axes, "transpose", "axes")
+        out_of_range = any(not -x.ndim <= a < x.ndim for a in axes)
+        error = np.exceptions.AxisError if out_of_range else ValueError  # AxisError: IndexError too
+        raise error(f"transpose: axes {axes} are not a permutation for shape {x.shape}") from None
     axes = [a % x.ndim for a in axes]  # negative axes count from the end
     inverse = tuple(axes.index(i) for i in range(x.ndim))  # where each axis went
     return make(data, (x,), _transpose_back, "transpose", inverse)
@@ -137,6 +147,7 @@ def expand(x: Tensor, *shape: Any) -> Tensor:
             [2., 2., 2.]])
     """
     shape = _shape_arg(shape)
+    _check_ints(shape, "expand", "shape")
     lead = len(shape) - x.ndim
     if lead < 0:
         raise ValueError(f"expand: shape {shape} has fewer dims than the Tensor's {x.shape}")

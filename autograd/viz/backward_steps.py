@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import engine
 from . import records as R
-from .draw import GraphPlan, _op_label
+from .draw import GraphPlan, _op_label, check_rankdir
 
 
 def backward_steps(
@@ -108,6 +108,7 @@ class BackwardSteps:
             raise TypeError(f"backward_steps takes a Value or Tensor, got {type(root).__name__}")
         if not root.requires_grad:
             raise RuntimeError("backward_steps: the output does not require grad (no graph)")
+        check_rankdir(rankdir, "backward_steps")
         seed = root._seed(gradient, create_graph=False)
         self.root = root
         grads = engine.propagate((root,), (seed,))

@@ -71,10 +71,20 @@ def draw_dot(
     >>> g.svg().count('class="node"')                         # a, a*a, b and their two ops
     5
     """
+    check_rankdir(rankdir, "draw_dot")
     plan = GraphPlan(root, params=params, max_nodes=max_nodes, cluster=cluster)
     grad_of = shown_grads(plan.roots) if show_grad else None
     return plan.draw(rankdir=rankdir, show_grad=show_grad, legend=legend, title=title,
                      grad_of=grad_of)
+
+
+RANKDIRS = ("LR", "TB", "RL", "BT")  # Graphviz's layout directions
+
+
+def check_rankdir(rankdir: Any, who: str) -> None:
+    """A ValueError naming ``rankdir`` unless it is one of Graphviz's directions."""
+    if not isinstance(rankdir, str) or rankdir not in RANKDIRS:
+        raise ValueError(f"{who}: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
 
 
 class GraphPlan:
@@ -88,6 +98,10 @@ class GraphPlan:
     ) -> None:
         self.roots = _as_roots(root)
         self.root_set = set(self.roots)  # a set: ``in`` on a tuple would call Tensor.__eq__
+        if max_nodes is not None and (not isinstance(max_nodes, (int, np.integer))
+                                      or isinstance(max_nodes, bool)):
+            raise TypeError(f"max_nodes must be an int or None, got {type(max_nodes).__name__}: "
+                            f"{max_nodes!r}")
         limit = DEFAULT_MAX_NODES if max_nodes is None else int(max_nodes)
         if limit < 1:
             raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")

@@ -62,6 +62,9 @@ def gradient_flow(model: Any, by: str = "layer") -> GradientFlow:
     healthy: first/last layer gradient ratio ...
     >>> ax = report.plot()       # log-scale bars (matplotlib): vanishing shows as a slope
     """
+    if model is None:
+        raise TypeError("gradient_flow: model must be a module, a dict name -> parameter or an "
+                        "iterable of parameters, got None")
     if by not in ("layer", "parameter"):
         raise ValueError(f"by must be 'layer' or 'parameter', got {by!r}")
     named = named_parameters(model)
