@@ -17,10 +17,12 @@ from __future__ import annotations
 # isort: off
 from bench_makemore import (  # first: it sets the BLAS threads before NumPy is imported
     assert_close,
+    engine_step,  # the same training step (zero_grad, cross-entropy, backward, SGD) for any model
     environment,
     interleave,
     report,
     torch,
+    torch_step,
     torch_threads,
 )
 # isort: on
@@ -56,14 +58,6 @@ def engine_model() -> nn.Sequential:
         nn.Flatten(), nn.Linear(256, 10))
 
 
-def engine_step(model: nn.Sequential, optimizer: optim.SGD, X: Tensor, y: Tensor) -> float:
-    optimizer.zero_grad()
-    loss = nn.functional.cross_entropy(model(X), y)
-    loss.backward()
-    optimizer.step()
-    return loss.item()
-
-
 def torch_model(model: nn.Sequential):
     tm = torch.nn.Sequential(
         torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
@@ -71,14 +65,6 @@ def torch_model(model: nn.Sequential):
         torch.nn.Flatten(), torch.nn.Linear(256, 10))
     tm.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()})
     return tm
-
-
-def torch_step(model, optimizer, X, y) -> float:
-    optimizer.zero_grad()
-    loss = torch.nn.functional.cross_entropy(model(X), y)
-    loss.backward()
-    optimizer.step()
-    return loss.item()
 
 
 # -------------------------------------------------------------------- the step, by hand
