@@ -74,3 +74,8 @@ def where(mask: np.ndarray, a: Any, b: Any) -> Any:
 
         return tensor_where(mask, a, b)
     return np.where(mask, a, b)
+
+
+def broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
+    """The error for two operands whose shapes do not broadcast, naming both shapes."""
+    return ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together")

@@ -7,11 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, as_operand, floating, make, promote
-from ._poly import data_of, log, unbroadcast, where
-
-
-def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
-    return ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together")
+from ._poly import broadcast_error, data_of, log, unbroadcast, where
 
 
 def _binary(fn: Any, a: Tensor, b: Tensor, back: Any, op: str, ctx: Any = None) -> Tensor:
@@ -20,7 +16,7 @@ def _binary(fn: Any, a: Tensor, b: Tensor, back: Any, op: str, ctx: Any = None) 
     try:
         data = fn(a.data, b.data)
     except ValueError:
-        raise _broadcast_error(op, a, b) from None
+        raise broadcast_error(op, a, b) from None
     return make(data, (a, b), back, op, ctx)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, as_operand, common, make, promote
-from ._poly import unbroadcast
+from ._poly import broadcast_error, unbroadcast
 from ._poly import where as _where
 
 
@@ -100,9 +100,7 @@ def _pairwise(a: Any, b: Any, op: str, pick: Any) -> Tensor:
     try:
         data = pick(a.data, b.data)
     except ValueError:
-        raise ValueError(
-            f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-        ) from None
+        raise broadcast_error(op, a, b) from None
     return make(data, (a, b), _pairwise_back, op)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, as_operand, make, promote
+from ._poly import broadcast_error
 from .reduce import normalize_axes
 
 
@@ -25,9 +26,7 @@ def _compare(fn: Any, a: Tensor, b: Any, op: str) -> Tensor:
     try:
         data = fn(a.data, b.data)
     except ValueError:
-        raise ValueError(
-            f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-        ) from None
+        raise broadcast_error(op, a, b) from None
     return make(data, (), None, op)
 
 
