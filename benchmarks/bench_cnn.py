@@ -17,9 +17,11 @@ from __future__ import annotations
 # isort: off
 from bench_makemore import (  # first: it sets the BLAS threads before NumPy is imported
     assert_close,
+    cycling,
     engine_step,  # the same training step (zero_grad, cross-entropy, backward, SGD) for any model
     environment,
     interleave,
+    parse_args,
     report,
     torch,
     torch_step,
@@ -27,7 +29,6 @@ from bench_makemore import (  # first: it sets the BLAS threads before NumPy is 
 )
 # isort: on
 
-import argparse  # noqa: E402
 from functools import partial  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -195,11 +196,7 @@ class NumpyCNN:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", default="1",
-                        help="BLAS and PyTorch threads (default 1; 'default' leaves them)")
-    parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    args = parser.parse_args()
+    args = parse_args(__doc__.splitlines()[0])
     torch_threads()
     autograd.set_default_dtype(np.float32)
     nn.manual_seed(0)
@@ -226,14 +223,6 @@ def main() -> None:
             assert_close(name, tm.state_dict()[name].numpy(), p)
     print("one step from the same weights: same loss and update in all implementations "
           f"(loss {loss_engine:.4f})")
-
-    def cycling(step, batches):
-        state = {"i": 0}
-
-        def run():
-            state["i"] = (state["i"] + 1) % len(batches)
-            return step(*batches[state["i"]])
-        return run
 
     steps["engine"] = cycling(partial(engine_step, model, optimizer), engine_data)
     steps["NumPy"] = cycling(lambda X, y: hand.step(X, y, LR), data)

@@ -44,6 +44,7 @@ import random  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -274,12 +275,23 @@ class NumpyMakemore:
 # ------------------------------------------------------------------------------ measuring
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(description: str) -> argparse.Namespace:
+    """``--threads`` (already applied by ``set_threads_from_argv``) and ``--quick``."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--threads", default="1",
                         help="BLAS and PyTorch threads (default 1; 'default' leaves them)")
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def cycling(step, batches: list):
+    """``step`` as a no-argument call that takes the next batch of ``batches`` each time."""
+    position = iter(range(1 << 62))
+    return lambda: step(*batches[next(position) % len(batches)])
+
+
+def main() -> None:
+    args = parse_args(__doc__.splitlines()[0])
     torch_threads()
     autograd.set_default_dtype(np.float32)
     nn.manual_seed(0)
@@ -311,15 +323,10 @@ def main() -> None:
     print("one step from the same weights: same loss and update in all implementations "
           f"(loss {loss_engine:.4f})")
 
-    counter = iter(range(1 << 62))
-
-    def pick(seq):
-        return seq[next(counter) % len(seq)]
-
-    steps["engine"] = lambda: engine_step(model, optimizer, *pick(engine_data))
-    steps["NumPy"] = lambda: hand.step(*pick(data), LR)
+    steps["engine"] = cycling(partial(engine_step, model, optimizer), engine_data)
+    steps["NumPy"] = cycling(lambda X, Y: hand.step(X, Y, LR), data)
     if tm is not None:
-        steps["PyTorch"] = lambda: torch_step(tm, topt, *pick(torch_data))
+        steps["PyTorch"] = cycling(partial(torch_step, tm, topt), torch_data)
     for step in steps.values():  # warm up
         for _ in range(20):
             step()
