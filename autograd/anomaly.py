@@ -17,7 +17,7 @@ nodes made inside the ``with`` block, so run the forward under it too, as in PyT
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -168,13 +168,15 @@ def _current_site() -> Site | None:
     return caller_site()
 
 
-def checked_propagate(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool = False
-                      ) -> dict:
+def checked_propagate(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool = False,
+                      retain: Callable[[Any], bool] | None = None) -> dict:
     """``engine.propagate`` that checks every gradient it computes (used by detect_anomaly).
 
     The same walk (reverse topological order, each gradient summed over a node's uses before it
     is passed on); the first op whose backward returns a non-finite gradient is the origin. The
     walk is finished first, to know which nodes it poisoned, and then ``AnomalyError`` is raised.
+    ``retain`` is ``engine.propagate``'s: without an anomaly, only leaves and the nodes it keeps
+    are returned (``Tensor.backward``'s rule).
     """
     grads: dict = {}
     for root, seed in zip(roots, seeds):
@@ -202,7 +204,9 @@ def checked_propagate(roots: Sequence[Any], seeds: Sequence[Any], create_graph: 
                 old = grads.get(parent)
                 grads[parent] = pg if old is None else old + pg
     if origin is None:
-        return grads
+        if retain is None:
+            return grads
+        return {n: gn for n, gn in grads.items() if n._back is None or retain(n)}
     node, bad, g = origin
     poisoned = tuple(n for n, gn in grads.items() if n is not node and _nonfinite(gn))
     site = site_of(node)

@@ -81,10 +81,7 @@ def propagate(
     (``Tensor.backward``: PyTorch's semantics, and a lower peak memory). Leaves always keep theirs.
     """
     if Watch.anomaly:  # detect_anomaly(): the same walk, checking every gradient (anomaly.py)
-        grads = Watch.checked_propagate(roots, seeds, create_graph)
-        if retain is None:
-            return grads
-        return {n: g for n, g in grads.items() if n._back is None or retain(n)}
+        return Watch.checked_propagate(roots, seeds, create_graph, retain)
     grads: dict = {}
     for root, seed in zip(roots, seeds):
         grads[root] = seed if root not in grads else grads[root] + seed
