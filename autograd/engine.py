@@ -12,6 +12,9 @@ Every node, scalar or tensor, carries the same few attributes:
 - ``_ctx``: constants that backward needs (an axis, a shape, a slope), or ``None``;
 - ``_op``: the op's short name, for ``repr`` and ``draw_dot``.
 
+``Value`` has one more slot, ``_g``: scratch space for ``Value.backward``'s walk (below), None
+outside it.
+
 Because ``_back`` is never a closure over the output node and ``_ctx`` never holds it, a
 finished graph has no reference cycles and is freed by reference counting alone.
 
@@ -22,6 +25,7 @@ arithmetic records new nodes and the gradients it returns can be differentiated 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -193,6 +197,125 @@ def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | 
                 grads[parent] = total
                 if type(total) is np.ndarray:  # (a 0-d sum comes back as a NumPy scalar)
                     owned.add(id(total))
+
+
+class _Unreached(float):
+    """The ``_g`` of a node the walk has visited but no gradient has reached yet.
+
+    It is 0.0 in arithmetic (``UNREACHED + g`` is a plain float ``g``, at C speed), and
+    ``is UNREACHED`` tells it apart from a real 0.0 gradient: a node nothing reached is skipped,
+    exactly as ``propagate`` skips a node with no entry in its dict.
+    """
+
+
+UNREACHED = _Unreached(0.0)
+_slots_in_use = threading.Lock()  # one walk at a time uses the _g slots; others use the dict
+
+
+def backward_into_grad(root: Any) -> None:
+    """``Value.backward``: add d(root)/d(node) into ``.grad`` of every node below ``root``.
+
+    The same chain rule as ``propagate`` on floats, but each gradient is summed in the node's own
+    ``_g`` slot instead of a dict (an attribute store costs less than a dict lookup and store,
+    and the visit mark is the same slot: no ``visited`` set), and ops with many parents
+    (``dot``) add into those slots directly through ``back.accumulate``. ``.grad`` is written
+    only once the whole walk succeeded, so an error part way changes nothing.
+
+    A walk already running (another thread, or a backward called from inside a backward) keeps
+    the slots; this one then takes the dict path, as does ``detect_anomaly``.
+    """
+    if Watch.anomaly or not _slots_in_use.acquire(blocking=False):
+        for node, g in propagate((root,), (1.0,)).items():
+            node.grad += g
+        return
+    try:
+        order = _mark_order(root)
+        try:
+            root._g = 1.0
+            with no_grad():
+                _chain_into_slots(order)
+        except BaseException:
+            for node in order:
+                node._g = None
+            raise
+        _move_slots_into_grad(order)
+    finally:
+        _slots_in_use.release()
+
+
+def _move_slots_into_grad(order: list) -> None:
+    """Add each reached node's ``_g`` into its ``.grad``; every slot is None again after."""
+    for node in order:
+        g = node._g
+        node._g = None
+        if g is not UNREACHED:
+            node.grad += g
+
+
+def _mark_order(root: Any) -> list:
+    """``topological_order((root,))`` with ``_g = UNREACHED`` as the visit mark (no set).
+
+    If it fails part way (a parent that is not a Value), the marks it made are undone.
+    """
+    order: list = []
+    stack = [root]
+    pop, push, place = stack.pop, stack.append, order.append
+    try:
+        while stack:
+            node = pop()
+            if node is None:  # the marker: every parent of the node beneath it is placed
+                place(pop())
+                continue
+            if node._g is not None:
+                continue
+            node._g = UNREACHED
+            prev = node._prev
+            if prev:
+                push(node)
+                push(None)
+                for parent in prev:
+                    if parent._g is None:
+                        push(parent)
+            else:
+                place(node)
+    except BaseException:
+        for node in (*order, *stack):
+            if node is not None and getattr(node, "_g", None) is UNREACHED:
+                node._g = None
+        raise
+    return order
+
+
+def _chain_into_slots(order: list) -> None:
+    """The chain rule in reverse topological order, summing each gradient into ``_g``."""
+    for node in reversed(order):
+        back = node._back
+        if back is None:
+            continue
+        g = node._g
+        if g is UNREACHED:
+            continue
+        prev = node._prev
+        if len(prev) == 1:  # the commonest cases unrolled
+            parent = prev[0]
+            (pg,) = back(node._ctx, g, node.data, parent.data)
+            if pg is not None:
+                parent._g += pg
+        elif len(prev) == 2:
+            a, b = prev
+            ga, gb = back(node._ctx, g, node.data, a.data, b.data)
+            if ga is not None:
+                a._g += ga
+            if gb is not None:
+                b._g += gb
+        else:
+            accumulate = getattr(back, "accumulate", None)
+            if accumulate is not None:
+                accumulate(node._ctx, g, prev)
+                continue
+            for parent, pg in zip(prev, back(node._ctx, g, node.data, *[p.data for p in prev])):
+                if pg is not None:
+                    parent._g += pg
 
 
 def _as_tuple(nodes: Any, what: str) -> tuple:

@@ -56,6 +56,7 @@ def _node(data: float, prev: tuple, back: Any, op: str, ctx: Any = None) -> Valu
     v.grad = 0.0
     v.label = ""
     v._op = op
+    v._g = None
     if _GradMode.enabled:
         v._prev = prev
         v._back = back
@@ -91,7 +92,7 @@ class Value:
     (1.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_back", "_ctx", "_op")
+    __slots__ = ("data", "grad", "label", "_prev", "_back", "_ctx", "_op", "_g")
     requires_grad = True  # every Value takes part in backward, as in micrograd
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -104,6 +105,7 @@ class Value:
         self._back = None
         self._ctx = None
         self._op = ""
+        self._g = None
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -304,8 +306,7 @@ class Value:
         Calling it twice adds the gradients twice (micrograd's semantics); reset with
         ``zero_grad()`` on the leaves (or ``Module.zero_grad()``, ``optimizer.zero_grad()``).
         """
-        for node, g in engine.propagate((self,), (1.0,)).items():
-            node.grad += g
+        engine.backward_into_grad(self)
         self.grad = 1.0
 
     def zero_grad(self) -> None:
@@ -589,6 +590,19 @@ def _dot_node(total: float, ws: list, xs: list, bias: Value | Number | None) -> 
 def _dot_back(n, g, out, *args):  # args = w_1..w_n, x_1..x_n[, b]
     # w_i gets g * x_i, x_i gets g * w_i; a trailing g for the bias, if any
     return (*[g * x for x in args[n : 2 * n]], *[g * w for w in args[:n]], g)
+
+
+def _dot_accumulate(n, g, prev):  # the same, added straight into the parents' _g (engine)
+    ws, xs = prev[:n], prev[n : 2 * n]
+    for w, x in zip(ws, xs):
+        w._g += g * x.data
+    for w, x in zip(ws, xs):
+        x._g += g * w.data
+    if len(prev) > 2 * n:
+        prev[2 * n]._g += g
+
+
+_dot_back.accumulate = _dot_accumulate
 
 
 def _lift_or_raise(x: Any, where: str) -> Value:

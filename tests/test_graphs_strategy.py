@@ -9,7 +9,12 @@ Each mutant is a plausible engine bug, put in by monkeypatching for one test:
 - ``dropped unbroadcast sum``: a gradient is not summed over the axes broadcasting stretched
   (the first slice is kept instead);
 - ``grads not reset``: the engine keeps its gradient table from the previous backward, so the
-  second backward after ``zero_grad`` adds stale gradients.
+  second backward after ``zero_grad`` adds stale gradients;
+- ``slots not reset``: ``Value.backward``'s walk leaves each node's ``_g`` scratch slot set, so
+  the next walk takes those nodes for visited and skips them.
+
+``Value.backward`` sums in slots rather than through ``engine.propagate``; the mutants of
+``propagate`` route it through ``propagate`` so that they reach Values too.
 
 The property: after ``zero_grad`` twice in a row, ``backward`` gives each leaf the gradient that
 central finite differences give.
@@ -122,13 +127,48 @@ def unbroadcast_without_stretched_sum(g, shape):
     return g[keep].reshape(shape)
 
 
+def preorder_marking(root):
+    """``Value.backward``'s visit (``engine._mark_order``) in pre-order: the same mutant."""
+    order = preorder((root,))
+    for node in order:
+        node._g = engine.UNREACHED
+    return order
+
+
+def backward_via_propagate(root):
+    """``Value.backward`` through ``engine.propagate`` (its dict walk), so a mutated
+    ``propagate`` reaches Values too."""
+    for node, g in engine.propagate((root,), (1.0,)).items():
+        node.grad += g
+
+
+def move_slots_without_reset(order):
+    """``Value.backward``'s last step, leaving each ``_g`` set (the slot walk's "not reset")."""
+    for node in order:
+        if node._g is not engine.UNREACHED:
+            node.grad += node._g
+
+
+def _broken_order(mp):
+    mp.setattr(engine, "topological_order", preorder)
+    mp.setattr(engine, "_mark_order", preorder_marking)
+
+
+def _mutated_propagate(**mutation):
+    def install(mp):
+        mp.setattr(engine, "propagate", make_propagate(**mutation))
+        mp.setattr(engine, "backward_into_grad", backward_via_propagate)
+    return install
+
+
 MUTANTS = {
-    "topological order broken": lambda mp: mp.setattr(engine, "topological_order", preorder),
-    "overwrite instead of accumulate": lambda mp: mp.setattr(
-        engine, "propagate", make_propagate(accumulate=False)),
+    "topological order broken": _broken_order,
+    "overwrite instead of accumulate": _mutated_propagate(accumulate=False),
     "dropped unbroadcast sum": lambda mp: mp.setattr(
         arithmetic, "unbroadcast", unbroadcast_without_stretched_sum),
-    "grads not reset": lambda mp: mp.setattr(engine, "propagate", make_propagate(keep_table=True)),
+    "grads not reset": _mutated_propagate(keep_table=True),
+    "slots not reset": lambda mp: mp.setattr(
+        engine, "_move_slots_into_grad", move_slots_without_reset),
 }
 CASES = [
     ("topological order broken", "value"),
@@ -138,6 +178,7 @@ CASES = [
     ("dropped unbroadcast sum", "tensor"),
     ("grads not reset", "value"),
     ("grads not reset", "tensor"),
+    ("slots not reset", "value"),
 ]
 MEASURED: dict = {}  # (mutant, kind) -> (examples until the first failure, shrunk size)
 
