@@ -551,24 +551,30 @@ def dot(
     The gradient is the same as the unfused expression; the graph is ~2n times smaller, so
     backward is faster and a drawing shows one ``dot`` node per neuron.
     """
+    if type(weights) is list and type(inputs) is list:  # the usual case: lists of Values
+        total = 0.0
+        for w, x in zip(weights, inputs):  # type checks and the sum in one pass
+            if type(w) is not Value or type(x) is not Value:
+                break
+            total += w.data * x.data
+        else:
+            if len(weights) == len(inputs) and type(bias) is Value:
+                prev = (*weights, *inputs, bias)
+                return _node(total + bias.data, prev, _dot_back, "dot", len(weights))
+    return _dot_checked(weights, inputs, bias)
+
+
+def _dot_checked(weights: Any, inputs: Any, bias: Any) -> Value:
+    """``dot`` for any other arguments: numbers lifted to Values, clear errors for the rest."""
     try:
-        ws = weights if type(weights) is list else list(weights)  # read only: no copy needed
-        xs = inputs if type(inputs) is list else list(inputs)
+        ws = list(weights)
+        xs = list(inputs)
     except TypeError:  # the failure path: name the argument that is not a sequence
         for name, items in (("weights", weights), ("inputs", inputs)):
             if not isinstance(items, Iterable):
                 raise TypeError(f"dot: {name} must be an iterable of Values or numbers, "
                                 f"got {type(items).__name__}") from None
         raise
-    total = 0.0
-    for w, x in zip(ws, xs):  # the usual case, all Values: type checks and sum in one pass
-        if type(w) is not Value or type(x) is not Value:
-            break
-        total += w.data * x.data
-    else:
-        if len(ws) != len(xs):
-            raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-        return _dot_node(total, ws, xs, bias)
     ws = [w if type(w) is Value else _lift_or_raise(w, "dot weights") for w in ws]
     xs = [x if type(x) is Value else _lift_or_raise(x, "dot inputs") for x in xs]
     if len(ws) != len(xs):
@@ -576,11 +582,6 @@ def dot(
     total = 0.0
     for w, x in zip(ws, xs):
         total += w.data * x.data
-    return _dot_node(total, ws, xs, bias)
-
-
-def _dot_node(total: float, ws: list, xs: list, bias: Value | Number | None) -> Value:
-    """The ``dot`` node of ``total = w·x`` (operands checked), with the bias added if given."""
     if bias is None:
         return _node(total, (*ws, *xs), _dot_back, "dot", len(ws))
     b = bias if type(bias) is Value else _lift_or_raise(bias, "dot bias")
@@ -593,10 +594,8 @@ def _dot_back(n, g, out, *args):  # args = w_1..w_n, x_1..x_n[, b]
 
 
 def _dot_accumulate(n, g, prev):  # the same, added straight into the parents' _g (engine)
-    ws, xs = prev[:n], prev[n : 2 * n]
-    for w, x in zip(ws, xs):
+    for w, x in zip(prev, prev[n : 2 * n]):  # zip stops after the n weights
         w._g += g * x.data
-    for w, x in zip(ws, xs):
         x._g += g * w.data
     if len(prev) > 2 * n:
         prev[2 * n]._g += g
