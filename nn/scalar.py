@@ -123,7 +123,7 @@ class MLP(Module):
 
     def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
         for layer in self.layers:
-            x = layer(x)
+            x = layer.forward(x)  # not layer(x): see Layer.forward
         return x[0] if len(x) == 1 else x
 
     def parameters(self) -> list[Value]:
