@@ -387,3 +387,24 @@ def test_boolean_masks_of_the_right_shape_select_as_numpy(index):
     expected = np.zeros_like(d)
     expected[index] = 1.0
     np.testing.assert_array_equal(x.grad, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("retain", [False, True], ids=["relu overwrites its gradient", "retained"])
+def test_tensor_relu_is_a_select_for_infinite_gradients_and_nan_inputs(dtype, retain):
+    """relu -> linear: the relu's incoming gradient is a fresh array the engine lets it
+    overwrite (unless retained). Where x <= 0 the slope is 0 even for an infinite upstream
+    gradient (was ``inf * 0 = nan`` on the overwriting path); a nan input passes it on."""
+    from autograd.tensor_ops.matmul import linear
+
+    x = Tensor(np.array([[-1.0, 2.0, np.nan, 0.0]], dtype), requires_grad=True)
+    w2 = Tensor(np.array([[np.inf, 1.0, 3.0, np.inf]], dtype), requires_grad=True)
+    r = (x * 1.0).relu()
+    if retain:
+        r.retain_grad()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        linear(r, w2).sum().backward()
+    expected = np.array([[0.0, 1.0, 3.0, 0.0]], dtype)  # relu's slope times [inf, 1, 3, inf]
+    np.testing.assert_array_equal(x.grad, expected)
+    assert x.grad.dtype == dtype

@@ -71,12 +71,30 @@ def relu(x: Tensor) -> Tensor:
 
 
 def _relu_back(ctx, g, out, x):  # slope 0 at x <= 0; a nan input passes g on (PyTorch)
-    return (where(data_of(x) <= 0, 0.0, g),)
+    if isinstance(g, Tensor):  # create_graph: a differentiable select
+        return (where(data_of(x) <= 0, 0.0, g),)
+    return (_keep_where_nonzero(g, out, np.empty_like(g)),)
 
 
 def _relu_back_into(ctx, g, out, x):  # the engine lets it overwrite g (see engine.propagate)
-    np.multiply(g, x > 0, out=g)
-    return (g,)
+    return (_keep_where_nonzero(g, out, g),)
+
+
+def _keep_where_nonzero(g: np.ndarray, out: np.ndarray, dest: np.ndarray) -> np.ndarray:
+    """``g`` where ``out`` (relu's output) is not ±0, else 0.0, written into ``dest``.
+
+    A select, not ``g * (x > 0)``: an infinite or nan ``g`` gives 0 where x <= 0, not nan.
+    ``out`` is ±0 exactly where x <= 0 (and nan where x is), so a nan input passes ``g`` on.
+    Done on the bits (AND with an all-ones or all-zeros mask): ``np.where`` branches on every
+    element and is ~10x slower on a random mask (860 µs against 76 µs on 1797 x 128 float32).
+    """
+    if g.dtype != out.dtype or g.itemsize not in (2, 4, 8):
+        np.copyto(dest, np.where(out != 0, g, 0.0))  # (float128, mixed dtypes: the slow way)
+        return dest
+    bits = np.dtype(f"i{g.itemsize}")
+    mask = -(out != 0).view(np.int8).astype(bits)  # all ones / all zeros
+    np.bitwise_and(g.view(bits), mask, out=dest.view(bits))
+    return dest
 
 
 _relu_back.fresh = True  # returns a new array (engine.propagate may add into it)

@@ -112,15 +112,18 @@ def cross_entropy(logits: Tensor, labels: np.ndarray, reduction: str = "mean") -
 
 def _cross_entropy_back(ctx, g, out, logits):
     at_label, reduction, probs = ctx
-    if isinstance(logits, Tensor):  # create_graph: the softmax again, as a differentiable node
-        probs = exp(log_softmax(logits))
-    onehot = np.zeros(probs.shape, dtype=out.dtype)
-    onehot[at_label] = 1
     if reduction == "mean":
         g = g / (len(probs) if probs.ndim == 2 else 1)
     elif reduction == "none" and probs.ndim == 2:
         g = g.reshape(-1, 1)  # one loss per row
-    return ((probs - onehot) * g,)
+    if isinstance(logits, Tensor):  # create_graph: the softmax again, as a differentiable node
+        onehot = np.zeros(probs.shape, dtype=out.dtype)
+        onehot[at_label] = 1
+        return ((exp(log_softmax(logits)) - onehot) * g,)
+    grad = probs.copy()  # (softmax - onehot) * g without making the onehot
+    grad[at_label] -= 1
+    grad *= g
+    return (grad,)
 
 
 _cross_entropy_back.fresh = True  # a new array (engine.propagate may write into it)
