@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from threading import get_ident
 from collections.abc import Callable
+from threading import get_ident
 from typing import Any
 
 
