@@ -88,13 +88,17 @@ def _keep_where_nonzero(g: np.ndarray, out: np.ndarray, dest: np.ndarray) -> np.
     Done on the bits (AND with an all-ones or all-zeros mask): ``np.where`` branches on every
     element and is ~10x slower on a random mask (860 µs against 76 µs on 1797 x 128 float32).
     """
-    if g.dtype != out.dtype or g.itemsize not in (2, 4, 8):
-        np.copyto(dest, np.where(out != 0, g, 0.0))  # (float128, mixed dtypes: the slow way)
+    bits = _SAME_SIZE_INT.get(g.itemsize)
+    if bits is None or g.dtype != out.dtype:  # (float128, mixed dtypes: the slow way)
+        np.copyto(dest, np.where(out != 0, g, 0.0))
         return dest
-    bits = np.dtype(f"i{g.itemsize}")
-    mask = -(out != 0).view(np.int8).astype(bits)  # all ones / all zeros
+    mask = np.asarray(out != 0).view(np.int8)  # (asarray: a 0-d compare gives a scalar)
+    np.negative(mask, out=mask)  # 1 / 0 -> -1 / 0: all ones / all zeros, widened by the AND
     np.bitwise_and(g.view(bits), mask, out=dest.view(bits))
     return dest
+
+
+_SAME_SIZE_INT = {2: np.dtype(np.int16), 4: np.dtype(np.int32), 8: np.dtype(np.int64)}
 
 
 _relu_back.fresh = True  # returns a new array (engine.propagate may add into it)
