@@ -14,12 +14,12 @@ update.
 Workloads: the digits MLP 64-128-64-10 (float32) at batch 32, 256 and 1797 on the real digits
 data, and a 784-512-256-10 MLP at batch 1024 in float32 and float64 on random data.
 
-Two figures per workload, each the median over interleaved repeats (engine, NumPy, PyTorch,
-then the next repeat in rotated order), so drift in machine load hits all alike:
+Two figures per workload, each the median step time over interleaved blocks of steps (engine,
+NumPy, PyTorch, then the next round in rotated order), so drift in machine load hits all alike:
 
-- **wall clock** with BLAS (and PyTorch) at their default thread counts: what users see
-  (with a 2 ms untimed pause before each step, so one library's spinning worker threads do not
-  slow down the next library's step);
+- **wall clock** with BLAS (and PyTorch) at their default thread counts: what users see in a
+  training loop (each library runs blocks of back-to-back steps, a few untimed ones first, so
+  one library's spinning worker threads do not slow down the next library's step);
 - **CPU time of this process with BLAS on one thread** (via ``threadpoolctl``, PyTorch with
   ``torch.set_num_threads(1)``): steadier on a busy machine.
 
@@ -201,23 +201,28 @@ def check_same_step(model, optimizer, hand: NumpyMLP, ref, X, y, y_t) -> None:
             assert np.allclose(w_ref, w, rtol=tol, atol=tol), "PyTorch and NumPy updates differ"
 
 
-def timed(repeats: int, clock, steps: list, pause: float = 0.0) -> list[float]:
-    """Median time of each step function, run interleaved ``repeats`` times.
+def timed(repeats: int, clock, steps: list, block: int = 10, warm: int = 3) -> list[float]:
+    """Median time of one step of each step function, over ``repeats`` timed steps each.
 
-    The order rotates every repeat, so each step follows each other one equally often, and
-    ``pause`` seconds (untimed) separate the steps: BLAS and OpenMP worker threads keep spinning
-    for a while after a call, and without the pause they would steal the cores from whichever
-    step comes next (PyTorch's made the following engine step 10-100x slower on a busy machine).
+    Each library runs as in a training loop: a block of ``warm`` untimed steps, then ``block``
+    timed steps back to back; then the next library's block, in an order that rotates every
+    round, so drift in machine load hits all alike. The untimed steps let the previous
+    library's BLAS and OpenMP worker threads go quiet (they spin for a while after a call) and
+    bring this library's arrays back into the caches; no sleep between steps, which would let
+    every library's threads fall asleep and time their waking up, not the step.
     """
     times: list[list[float]] = [[] for _ in steps]
     order = list(range(len(steps)))
-    for r in range(repeats):
+    rounds = max(1, -(-repeats // block))
+    for r in range(rounds):
         for i in order[r % len(steps):] + order[: r % len(steps)]:
-            if pause:
-                time.sleep(pause)
-            t0 = clock()
-            steps[i]()
-            times[i].append(clock() - t0)
+            step = steps[i]
+            for _ in range(warm):
+                step()
+            for _ in range(block):
+                t0 = clock()
+                step()
+                times[i].append(clock() - t0)
     return [statistics.median(t) for t in times]
 
 
@@ -240,7 +245,7 @@ def measure(name: str, sizes: list[int], batch: int, dtype, X_all, y_all, repeat
         fn()
     result = {"name": name, "batch": batch, "dtype": dtype.name}
     if "wall" in clocks:
-        result["wall"] = timed(repeats, time.perf_counter, steps, pause=0.002)
+        result["wall"] = timed(repeats, time.perf_counter, steps)
     if "cpu1" in clocks:
         with one_thread():
             result["cpu1"] = timed(repeats, time.process_time, steps)

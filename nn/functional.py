@@ -343,6 +343,9 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     return fused_cross_entropy(logits, labels, reduction)  # one node; its gradient: p - onehot
 
 
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
 def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
     """``target`` as an int64 array of valid class indices for logits of ``logits_shape``.
 
@@ -361,9 +364,9 @@ def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
             f"{logits_shape} (expected labels of shape {expected})"
         )
     classes = logits_shape[-1]
-    bad = np.flatnonzero((labels < 0) | (labels >= classes))
-    if bad.size:
-        i = int(bad[0])
+    # one comparison finds both kinds: as unsigned, a negative label is huge
+    if (labels.view(_UNSIGNED[labels.itemsize]) >= classes).any():
+        i = int(np.flatnonzero((labels < 0) | (labels >= classes))[0])
         raise ValueError(
             f"cross_entropy: label {labels.flat[i]} at index {i} is outside [0, {classes}) "
             f"for {classes} classes"
