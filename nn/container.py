@@ -36,7 +36,24 @@ class Sequential(Module):
         return self
 
     def _modules_list(self) -> list[Module]:
-        return [module for _, module in self._members() if isinstance(module, Module)]
+        """The modules in order; kept until an attribute changes (every forward walks it)."""
+        modules = self.__dict__.get("_modules_in_order")
+        if modules is None:
+            modules = [module for _, module in self._members() if isinstance(module, Module)]
+            self.__dict__["_modules_in_order"] = modules
+        return modules
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self.__dict__.pop("_modules_in_order", None)
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self.__dict__.pop("_modules_in_order", None)
+        super().__delattr__(name)
+
+    def register_buffer(self, name: str, array: Any, persistent: bool = True) -> None:
+        self.__dict__.pop("_modules_in_order", None)  # (a buffer may take a module's name)
+        super().register_buffer(name, array, persistent)
 
     def __len__(self) -> int:
         return len(self._modules_list())

@@ -101,6 +101,22 @@ def test_sequential_indexing_len_iteration_append():
         nn.Sequential(nn.ReLU(), lambda x: x)
 
 
+def test_sequential_forward_follows_every_change_to_its_modules(float64):
+    """Sequential keeps its module list between forwards; every way of changing it counts."""
+    seq = nn.Sequential(nn.Tanh(), nn.ReLU())
+    x = Tensor(np.array([-1.0, 0.5]))
+    np.testing.assert_allclose(seq(x).data, [0.0, np.tanh(0.5)])
+    seq.append(nn.Sigmoid())  # a module added
+    np.testing.assert_allclose(seq(x).data, 1 / (1 + np.exp(-np.array([0.0, np.tanh(0.5)]))))
+    setattr(seq, "1", nn.LeakyReLU(0.5))  # a module replaced
+    assert seq[1].negative_slope == 0.5
+    delattr(seq, "2")  # a module removed
+    np.testing.assert_allclose(seq(x).data, [0.5 * np.tanh(-1.0), np.tanh(0.5)])
+    seq.register_buffer("1", np.zeros(1))  # a buffer taking a module's name
+    np.testing.assert_allclose(seq(x).data, np.tanh([-1.0, 0.5]))
+    assert len(seq) == 1
+
+
 def test_sequential_from_ordered_dict_and_forward(float64):
     seq = nn.Sequential(OrderedDict(fc=nn.Linear(2, 2), act=nn.Tanh()))
     assert list(seq.state_dict()) == ["fc.weight", "fc.bias"]
