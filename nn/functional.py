@@ -364,8 +364,8 @@ def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
             f"{logits_shape} (expected labels of shape {expected})"
         )
     classes = logits_shape[-1]
-    # one comparison finds both kinds: as unsigned, a negative label is huge
-    if (labels.view(_UNSIGNED[labels.itemsize]) >= classes).any():
+    # one reduction finds both kinds: as unsigned, a negative label is huge
+    if labels.size and labels.view(_UNSIGNED[labels.itemsize]).max() >= classes:
         i = int(np.flatnonzero((labels < 0) | (labels >= classes))[0])
         raise ValueError(
             f"cross_entropy: label {labels.flat[i]} at index {i} is outside [0, {classes}) "

@@ -106,22 +106,21 @@ def cross_entropy(logits: Tensor, labels: np.ndarray, reduction: str = "mean") -
         out = losses.sum()
         if reduction == "mean":
             out = out / losses.size
-    e /= total  # the softmax, kept for the backward
-    ctx = (flat, reduction, e)
+    ctx = (flat, reduction, e, total)  # softmax = e / total, divided only if backward runs
     return make(np.asarray(out), (logits,), _cross_entropy_back, "cross_entropy", ctx)
 
 
 def _cross_entropy_back(ctx, g, out, logits):
-    flat, reduction, probs = ctx  # flat: each row's label as an index into probs.reshape(-1)
+    flat, reduction, e, total = ctx  # flat: each row's label as an index into e.reshape(-1)
     if reduction == "mean":
-        g = g / (len(probs) if probs.ndim == 2 else 1)
-    elif reduction == "none" and probs.ndim == 2:
+        g = g / (len(e) if e.ndim == 2 else 1)
+    elif reduction == "none" and e.ndim == 2:
         g = g.reshape(-1, 1)  # one loss per row
     if isinstance(logits, Tensor):  # create_graph: the softmax again, as a differentiable node
-        onehot = np.zeros(probs.shape, dtype=out.dtype)
+        onehot = np.zeros(e.shape, dtype=out.dtype)
         onehot.reshape(-1)[flat] = 1
         return ((exp(log_softmax(logits)) - onehot) * g,)
-    grad = probs.copy()  # (softmax - onehot) * g without making the onehot
+    grad = e / total  # (softmax - onehot) * g, without making the onehot
     grad.reshape(-1)[flat] -= 1
     grad *= g
     return (grad,)
