@@ -48,6 +48,25 @@ class SGD(Optimizer):
     def _init_state(self, group: dict[str, Any], like: np.ndarray) -> dict[str, np.ndarray]:
         return {}  # the momentum buffer starts as the first gradient, in _update
 
+    def _update_tensors(self, group, params, grads, states) -> None:
+        """The plain rule (no momentum, no weight decay) for all of a group's Tensors at once.
+
+        ``param -= grad * scale`` with ``scale`` the learning rate as the 0-d array NumPy makes
+        of it for ``lr * grad`` (same dtype, so the same numbers): multiplying by an array is
+        cheaper than by a Python float, which NumPy converts at every call.
+        """
+        lr = group["lr"]
+        if (group["momentum"] != 0 or group["weight_decay"] != 0
+                or (type(lr) is not float and type(lr) is not int)):
+            super()._update_tensors(group, params, grads, states)
+            return
+        dtype = scale = None
+        for param, grad in zip(params, grads):
+            if grad.dtype is not dtype:
+                dtype = grad.dtype
+                scale = np.array(lr, np.result_type(lr, dtype))
+            param -= grad * scale
+
     def _update(self, group, param, grad, state, step) -> None:
         lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
         if weight_decay != 0:
