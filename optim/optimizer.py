@@ -22,6 +22,7 @@ import numpy as np
 
 from autograd import Value, enable_grad
 
+from ._param_list import ParamList
 from ._value_block import BadGradient, ValueBlock
 
 
@@ -84,7 +85,7 @@ class Optimizer(ABC):
             raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
         if "params" not in param_group:
             raise ValueError("a parameter group needs a 'params' entry")
-        params = _as_param_list(param_group["params"])
+        params = ParamList(_as_param_list(param_group["params"]))
         group = {"params": params, **self.defaults}
         group.update((k, v) for k, v in param_group.items() if k != "params")
         self._check(group)
@@ -323,9 +324,13 @@ class Optimizer(ABC):
             members = self._members_of.get(id(group))
             if members is None:
                 return self._split(group, None)
-        params, order = group["params"], members.order
+        params = group["params"]
+        if params is members.source and type(params) is ParamList and params.edits == members.edits:
+            return members  # the same ParamList, unchanged since the split
+        order = members.order
         if len(params) != len(order) or not all(map(is_, params, order)):
             return self._split(group, members)
+        members.source, members.edits = params, _edits(params)  # a new list, the same params
         return members
 
     def _split(self, group: dict[str, Any], old: _Members | None) -> _Members:
@@ -387,15 +392,18 @@ class Optimizer(ABC):
 class _Members:
     """A group's parameters split by kind: Tensors one by one, Values as one block.
 
-    ``order`` is a copy of the ``group["params"]`` they were split from, to notice when that
-    list is replaced or edited in place.
+    ``source`` is the ``group["params"]`` list they were split from, ``edits`` its edit count
+    then (a ``ParamList``'s; None for a plain list) and ``order`` a copy of it, to notice when
+    the list is replaced or edited in place.
     """
 
-    __slots__ = ("group", "order", "tensors", "block")
+    __slots__ = ("group", "source", "edits", "order", "tensors", "block")
 
     def __init__(self, group: dict[str, Any], tensors: list[Any], block: ValueBlock | None):
         self.group = group
-        self.order = list(group["params"])
+        self.source = group["params"]
+        self.edits = _edits(self.source)
+        self.order = list(self.source)
         self.tensors = tensors
         self.block = block
 
@@ -433,6 +441,11 @@ class _StateView(Mapping):
 
 # -------------------------------------------------------------------------------------------
 # Parameter lists and state entries.
+
+
+def _edits(params: Any) -> int | None:
+    """A ParamList's edit count; None for any other list (compared item by item instead)."""
+    return params.edits if type(params) is ParamList else None
 
 
 def _is_value(p: Any) -> bool:

@@ -11,6 +11,7 @@ parameters, and that ``zero_grad`` clears exactly them.
 from __future__ import annotations
 
 import copy
+import pickle
 import warnings
 
 import numpy as np
@@ -112,6 +113,40 @@ def test_editing_a_groups_params_changes_what_step_and_zero_grad_touch(name, edi
     opt.zero_grad()
     for p in (a, b, c):
         assert (p.grad is None) == any(p is q for q in expected)
+
+
+@pytest.mark.parametrize("kind", ["Tensors", "Values"])
+def test_a_plain_list_put_in_a_group_is_followed_through_in_place_edits(kind):
+    a, b, c = _tensors(3) if kind == "Tensors" else [Value(1.0), Value(2.0), Value(3.0)]
+    opt = optim.SGD([a], lr=0.1)
+    mine = [a, b]
+    opt.param_groups[0]["params"] = mine  # the user's own list, not the optimizer's
+    _feed([a, b, c])
+    before = _data([a, b, c])
+    opt.step()
+    _assert_changed_exactly([a, b, c], before, [a, b])
+    mine[0] = c  # an edit of that list, which counts no edits
+    before = _data([a, b, c])
+    opt.step()
+    _assert_changed_exactly([a, b, c], before, [b, c])
+
+
+def test_the_optimizers_params_lists_are_lists_that_copy_and_pickle():
+    a, b = _tensors(2)
+    opt = optim.SGD([a, b], lr=0.1, momentum=0.9)
+    params = opt.param_groups[0]["params"]
+    assert isinstance(params, list) and params == [a, b]
+    _feed([a, b])
+    opt.step()
+    for clone in (copy.deepcopy((a, b, opt)), pickle.loads(pickle.dumps((a, b, opt)))):
+        a2, b2, opt2 = clone
+        assert opt2.param_groups[0]["params"] == [a2, b2]
+        opt2.param_groups[0]["params"].pop()
+        _feed([a2, b2])
+        before = _data([a2, b2])
+        opt2.step()
+        _assert_changed_exactly([a2, b2], before, [a2])
+        assert opt2.state[a2]["step"] == 2
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
