@@ -286,7 +286,7 @@ FLOATS = [np.float16, np.float32, np.float64]
 
 @pytest.mark.parametrize("param_dtype", FLOATS)
 @pytest.mark.parametrize("grad_dtype", FLOATS)
-@pytest.mark.parametrize("lr", [0.0, 1e-3, 0.01, 0.1, 0.3, 1, 3, 3.7, np.float64(0.01),
+@pytest.mark.parametrize("lr", [0.0, 1e-3, 0.01, 0.1, 0.3, 1, 3, 3.7, 1e6, 1e39, np.float64(0.01),
                                 np.float32(0.01)])
 def test_plain_sgd_is_bit_for_bit_param_minus_lr_times_grad(param_dtype, grad_dtype, lr):
     rng = np.random.default_rng(0)
@@ -328,3 +328,40 @@ def test_a_parameter_array_replaced_by_integers_is_refused_before_anything_chang
         opt.step()
     np.testing.assert_array_equal(a.data, [1.0, 1.0, 1.0])
     assert a not in opt.state
+
+
+def test_plain_sgd_follows_lr_changes_and_mixed_dtypes_in_a_group():
+    rng = np.random.default_rng(3)
+    dtypes = [np.float32, np.float64, np.float32, np.float16]
+    tensors = [Tensor(_random(rng, 6, dt), requires_grad=True) for dt in dtypes]
+    opt = optim.SGD([{"params": tensors[:3]}, {"params": tensors[3:], "lr": 0.2}], lr=0.1)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    expected = [t.data.copy() for t in tensors]
+    for i in range(6):
+        if i == 3:
+            opt.param_groups[0]["lr"] = 0.1  # set by hand, then 0.0 and -0.0 (allowed)
+        if i == 4:
+            opt.param_groups[0]["lr"] = 0.0
+        if i == 5:
+            opt.param_groups[0]["lr"] = -0.0
+        grads = [_random(rng, 6, dt) for dt in dtypes]
+        for t, g, x, group in zip(tensors, grads, expected, [0, 0, 0, 1]):
+            t.grad = g
+            x -= opt.param_groups[group]["lr"] * g
+        opt.step()
+        if i < 2:
+            sched.step()
+        for t, x in zip(tensors, expected):
+            np.testing.assert_array_equal(t.data, x, strict=True)
+
+
+def test_plain_sgd_uses_a_new_lr_at_once():
+    t = Tensor(np.ones(4, np.float32), requires_grad=True)
+    opt = optim.SGD([t], lr=0.5)
+    expected = t.data.copy()
+    for lr in [0.5, 0.25, 0.25, 1, 0.0]:  # 0.25 twice: a new float object of the same value
+        opt.param_groups[0]["lr"] = lr
+        t.grad = np.full(4, 0.5, np.float32)
+        expected -= lr * t.grad
+        opt.step()
+        np.testing.assert_array_equal(t.data, expected, strict=True)
