@@ -15,12 +15,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from numbers import Real
+from operator import is_
 from typing import Any
 
 import numpy as np
 
 from autograd import Value, enable_grad
 
+from ._param_list import ParamList
 from ._value_block import BadGradient, ValueBlock
 
 
@@ -31,6 +33,8 @@ class Optimizer(ABC):
     ``_init_state(group, like)`` returns the fresh state arrays for a parameter shaped like
     ``like``, and ``_update(group, param, grad, state, step)`` applies one step in place on the
     ``param`` array (never writing into ``grad``). The same rule serves Tensors and Values.
+    A subclass may also override ``_update_tensors`` to update a group's Tensors in one call
+    (SGD does, for its plain rule).
     """
 
     _optional_state: tuple[str, ...] = ()  # state a rule creates lazily (SGD's momentum buffer)
@@ -40,7 +44,7 @@ class Optimizer(ABC):
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self._tensor_state: dict[Any, dict[str, Any]] = {}  # tensor -> its state
-        self._members_list: list[_Members] = []  # each group's parameters, split by kind
+        self._members_of: dict[int, _Members] = {}  # id(group) -> its parameters, split by kind
         for group in _as_groups(params):
             self.add_param_group(group)
 
@@ -64,6 +68,15 @@ class Optimizer(ABC):
         """One update of ``param`` (in place) from ``grad``; ``step`` counts from 1."""
         raise NotImplementedError
 
+    def _update_tensors(
+        self, group: dict[str, Any], params: list[np.ndarray], grads: list[np.ndarray],
+        states: list[dict[str, Any]],
+    ) -> None:
+        """``_update`` for each Tensor of ``group`` that has a gradient (steps already counted)."""
+        update = self._update
+        for param, grad, state in zip(params, grads, states):
+            update(group, param, grad, state, state["step"])
+
     # ------------------------------------------------------------------------ public
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
@@ -72,31 +85,21 @@ class Optimizer(ABC):
             raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
         if "params" not in param_group:
             raise ValueError("a parameter group needs a 'params' entry")
-        params = _as_param_list(param_group["params"])
+        params = ParamList(_as_param_list(param_group["params"]))
         group = {"params": params, **self.defaults}
         group.update((k, v) for k, v in param_group.items() if k != "params")
         self._check(group)
-        seen: set[int] = set()
-        for i, p in enumerate(params):
-            if id(p) in seen:
-                raise ValueError(f"parameter {i} ({_name(p)}) appears twice in one parameter group")
-            seen.add(id(p))
-        for j, other in enumerate(self.param_groups):
-            for p in other["params"]:
-                if id(p) in seen:
-                    raise ValueError(
-                        f"{_name(p)} is already in parameter group {j}: "
-                        "a parameter can belong to only one group"
-                    )
-        self._split(group, None)  # checks every parameter's type
+        self._split(group, None)  # checks every parameter's type and that none is repeated
         self.param_groups.append(group)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter whose grad is not None; returns ``closure()`` if given.
 
         All or nothing: every gradient is checked first (a Tensor's must be a floating ndarray
-        of the parameter's shape, a Value's a real number), and a bad one raises a ValueError
-        naming its group and position before any parameter, state or step count changes.
+        of the parameter's shape, for a writable floating parameter array; a Value's a real
+        number), and a bad one raises a ValueError naming its group and position before any
+        parameter, state or step count changes. Editing ``param_groups`` between steps (adding
+        a group, replacing or editing a group's ``"params"`` list) is seen by the next step.
 
         >>> import numpy as np
         >>> import optim
@@ -115,52 +118,55 @@ class Optimizer(ABC):
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        plan = self._checked_plan()
+        plan = [self._checked_group(gi, group) for gi, group in enumerate(self.param_groups)]
         tensor_state = self._tensor_state
-        for group, members, tensors, gathered in plan:
-            for p, grad in tensors:
-                state = tensor_state.get(p)
-                if state is None:
-                    state = tensor_state[p] = {"step": 0, **self._init_state(group, p.data)}
-                state["step"] += 1
-                self._update(group, p.data, grad, state, state["step"])
+        for group, members, tensors, datas, grads, states, gathered in plan:
+            if tensors:
+                for i, state in enumerate(states):
+                    if state is None:  # the first step of this Tensor
+                        state = {"step": 0, **self._init_state(group, datas[i])}
+                        states[i] = tensor_state[tensors[i]] = state
+                    state["step"] += 1
+                self._update_tensors(group, datas, grads, states)
             if gathered is not None:
                 members.block.step(partial(self._init_state, group),
                                    partial(self._update, group), gathered)
         return loss
 
-    def _checked_plan(self) -> list[tuple[dict, _Members, list, Any]]:
-        """What ``step`` will do, per group: ``(group, members, [(tensor, grad)], (data, grad)
-        of the Values or None)``, after checking every gradient; changes nothing."""
-        plan = []
-        tensor_state = self._tensor_state
-        for gi, group in enumerate(self.param_groups):
-            members = self._members(group)
-            tensors = []
-            for p in members.tensors:
-                grad = p.grad
-                if grad is None:
-                    continue
-                data = p.data
-                shape = data.shape
-                if (not isinstance(grad, np.ndarray) or grad.shape != shape
-                        or grad.dtype.kind != "f" or not data.flags.writeable):
-                    raise ValueError(_bad_tensor_grad(gi, group, p))
-                state = tensor_state.get(p)
-                if state is not None:  # p.data may have been replaced by one of another shape
-                    for name, array in state.items():
-                        if type(array) is np.ndarray and array.shape != shape:
-                            raise ValueError(_bad_state_shape(gi, group, p, name, array))
-                tensors.append((p, grad))
-            gathered = None
-            if members.block is not None:
-                try:
-                    gathered = members.block.gather()
-                except BadGradient as e:
-                    v = members.block.params[e.position]
-                    raise ValueError(f"{_where(gi, group, v)}: {e}; nothing was updated") from None
-            plan.append((group, members, tensors, gathered))
-        return plan
+    def _checked_group(self, gi: int, group: dict[str, Any]) -> tuple:
+        """What ``step`` will do for group ``gi``, after checking every gradient in it; changes
+        nothing. ``(group, members, tensors, their data arrays, their grads, their states (None
+        before the first step), (data, grad) of the Values or None)``, for the Tensors with a
+        gradient."""
+        members = self._members(group)
+        tensors, datas, grads, states = [], [], [], []
+        get_state = self._tensor_state.get
+        for p in members.tensors:
+            grad = p.grad
+            if grad is None:
+                continue
+            data = p.data
+            if (not isinstance(grad, np.ndarray) or grad.shape != data.shape
+                    or grad.dtype.kind != "f" or data.dtype.kind != "f"
+                    or not data.flags.writeable):
+                raise ValueError(_bad_tensor_grad(gi, group, p))
+            state = get_state(p)
+            if state is not None and len(state) > 1:  # p.data may have been replaced
+                for name, array in state.items():
+                    if type(array) is np.ndarray and array.shape != data.shape:
+                        raise ValueError(_bad_state_shape(gi, group, p, name, array))
+            tensors.append(p)
+            datas.append(data)
+            grads.append(grad)
+            states.append(state)
+        gathered = None
+        if members.block is not None:
+            try:
+                gathered = members.block.gather()
+            except BadGradient as e:
+                v = members.block.params[e.position]
+                raise ValueError(f"{_where(gi, group, v)}: {e}; nothing was updated") from None
+        return group, members, tensors, datas, grads, states, gathered
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset gradients: a Value's to 0.0; a Tensor's to None, or to zeros in place."""
@@ -168,14 +174,18 @@ class Optimizer(ABC):
             members = self._members(group)
             if members.block is not None:
                 members.block.zero_grad()
-            for p in members.tensors:
-                if set_to_none:
+            if set_to_none:
+                for p in members.tensors:
                     p.grad = None
-                elif p.grad is not None:
-                    if p.grad.flags.writeable:
-                        p.grad.fill(0)
-                    else:
-                        p.grad = np.zeros_like(p.grad)
+                continue
+            for p in members.tensors:
+                grad = p.grad
+                if grad is None:
+                    continue
+                if grad.flags.writeable:
+                    grad.fill(0)
+                else:
+                    p.grad = np.zeros_like(grad)
 
     @property
     def state(self) -> Mapping[Any, dict[str, Any]]:
@@ -306,14 +316,28 @@ class Optimizer(ABC):
     # ---------------------------------------------------------------------- internals
 
     def _members(self, group: dict[str, Any]) -> _Members:
-        """The group's parameters by kind; re-split if ``group["params"]`` was replaced/resized."""
-        members = next((m for m in self._members_list if m.group is group), None)
+        """The group's parameters by kind, cached; re-split when ``group["params"]`` no longer
+        holds the same parameters in the same order (replaced, grown, shrunk or edited)."""
+        members = self._members_of.get(id(group))
+        if members is None or members.group is not group:  # a new group, or a copy's (new ids)
+            self._members_of = {id(m.group): m for m in self._members_of.values()}
+            members = self._members_of.get(id(group))
+            if members is None:
+                return self._split(group, None)
         params = group["params"]
-        if members is None or members.source is not params or members.size != len(params):
-            members = self._split(group, members)
+        if params is members.source and type(params) is ParamList and params.edits == members.edits:
+            return members  # the same ParamList, unchanged since the split
+        order = members.order
+        if len(params) != len(order) or not all(map(is_, params, order)):
+            return self._split(group, members)
+        members.source, members.edits = params, _edits(params)  # a new list, the same params
         return members
 
     def _split(self, group: dict[str, Any], old: _Members | None) -> _Members:
+        """Sort ``group["params"]`` into Tensors and a block of Values, checking their types and
+        that no parameter is listed twice (here or in another group); the Values keep the state
+        they had in ``old``."""
+        self._check_unique(group)
         tensors, values = [], []
         for p in group["params"]:
             (values if _is_value(p) else tensors).append(p)
@@ -323,8 +347,27 @@ class Optimizer(ABC):
             entries = [None if i is None else old.block.export(i) for i in positions]
             block.load(entries, partial(self._init_state, group))
         members = _Members(group, tensors, block)
-        self._members_list = [m for m in self._members_list if m is not old] + [members]
+        live = {id(g) for g in self.param_groups}  # forget groups removed from param_groups
+        self._members_of = {k: m for k, m in self._members_of.items() if k in live}
+        self._members_of[id(group)] = members
         return members
+
+    def _check_unique(self, group: dict[str, Any]) -> None:
+        """ValueError if a parameter of ``group`` appears twice in it or in another group."""
+        seen: set[int] = set()
+        for i, p in enumerate(group["params"]):
+            if id(p) in seen:
+                raise ValueError(f"parameter {i} ({_name(p)}) appears twice in one parameter group")
+            seen.add(id(p))
+        for j, other in enumerate(self.param_groups):
+            if other is group:
+                continue
+            for p in other["params"]:
+                if id(p) in seen:
+                    raise ValueError(
+                        f"{_name(p)} is already in parameter group {j}: "
+                        "a parameter can belong to only one group"
+                    )
 
     def _state_of(
         self, p: Any, members: _Members, copy_arrays: bool = False
@@ -347,14 +390,20 @@ class Optimizer(ABC):
 
 
 class _Members:
-    """A group's parameters split by kind: Tensors one by one, Values as one block."""
+    """A group's parameters split by kind: Tensors one by one, Values as one block.
 
-    __slots__ = ("group", "source", "size", "tensors", "block")
+    ``source`` is the ``group["params"]`` list they were split from, ``edits`` its edit count
+    then (a ``ParamList``'s; None for a plain list) and ``order`` a copy of it, to notice when
+    the list is replaced or edited in place.
+    """
+
+    __slots__ = ("group", "source", "edits", "order", "tensors", "block")
 
     def __init__(self, group: dict[str, Any], tensors: list[Any], block: ValueBlock | None):
         self.group = group
         self.source = group["params"]
-        self.size = len(self.source)
+        self.edits = _edits(self.source)
+        self.order = list(self.source)
         self.tensors = tensors
         self.block = block
 
@@ -392,6 +441,11 @@ class _StateView(Mapping):
 
 # -------------------------------------------------------------------------------------------
 # Parameter lists and state entries.
+
+
+def _edits(params: Any) -> int | None:
+    """A ParamList's edit count; None for any other list (compared item by item instead)."""
+    return params.edits if type(params) is ParamList else None
 
 
 def _is_value(p: Any) -> bool:
@@ -503,6 +557,8 @@ def _bad_tensor_grad(gi: int, group: dict[str, Any], p: Any) -> str:
         problem = f"grad has dtype {grad.dtype}, expected a floating dtype"
     elif grad.shape != data.shape:
         problem = f"grad has shape {grad.shape}, the parameter has shape {data.shape}"
+    elif data.dtype.kind != "f":
+        problem = f"the parameter's array has dtype {data.dtype}, expected a floating dtype"
     else:
         problem = "the parameter's array is read-only"
     return f"{_where(gi, group, p)}: {problem}; nothing was updated"
