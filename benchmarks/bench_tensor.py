@@ -324,8 +324,8 @@ def main() -> None:
         ("digits", [64, 128, 64, 10], 32, np.float32, X_digits, y_digits, 1000),
         ("digits", [64, 128, 64, 10], 256, np.float32, X_digits, y_digits, 500),
         ("digits", [64, 128, 64, 10], 1797, np.float32, X_digits, y_digits, 150),
-        ("784-512-256-10", [784, 512, 256, 10], 1024, np.float32, X_big, y_big, 25),
-        ("784-512-256-10", [784, 512, 256, 10], 1024, np.float64, X_big, y_big, 15),
+        ("784-512-256-10", [784, 512, 256, 10], 1024, np.float32, X_big, y_big, 50),
+        ("784-512-256-10", [784, 512, 256, 10], 1024, np.float64, X_big, y_big, 40),
     ]
     print(f"{'model':15s} {'batch':>5s} {'dtype':7s} | {'engine':>8s} {'NumPy':>8s} {'torch':>8s} "
           f"{'/NumPy':>6s} {'/torch':>6s} {'goal':>5s} | {'engine':>8s} {'/NumPy':>6s} "
