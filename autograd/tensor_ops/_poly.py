@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from ._select import select
 
 
 def data_of(x: Any) -> np.ndarray:
@@ -73,7 +74,7 @@ def where(mask: np.ndarray, a: Any, b: Any) -> Any:
         from .combine import where as tensor_where
 
         return tensor_where(mask, a, b)
-    return np.where(mask, a, b)
+    return select(mask, a, b)  # np.where's result, without its branches (see _select)
 
 
 def broadcast_error(op: str, a: Tensor, b: Tensor) -> ValueError:
