@@ -10,6 +10,7 @@ import numpy as np
 from ..tensor import Tensor, as_operand, common, make, promote
 from ._poly import broadcast_error, unbroadcast
 from ._poly import where as _where
+from ._select import select
 
 
 def _tensors(items: Sequence[Any], op: str) -> tuple[Tensor, ...]:
@@ -81,7 +82,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else Tensor(a)
     a, b = promote(as_operand(a, like), as_operand(b, like))
     try:
-        data = np.where(mask, a.data, b.data)
+        data = select(mask, a.data, b.data)
     except ValueError:
         raise ValueError(
             f"where: shapes {mask.shape}, {a.shape} and {b.shape} cannot be broadcast together"

@@ -14,7 +14,7 @@ import numpy as np
 from ..tensor import Tensor, make
 from . import _poly
 from ._poly import data_of, where
-from ._select import keep_where
+from ._select import keep_where, select
 
 
 def exp(x: Tensor) -> Tensor:
@@ -58,7 +58,7 @@ def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + e^-x), computed from e^-|x| so it never overflows."""
     d = x.data
     e = np.exp(-np.abs(d))
-    out = np.where(d >= 0, 1 / (1 + e), e / (1 + e)).astype(d.dtype, copy=False)
+    out = select(d >= 0, 1 / (1 + e), e / (1 + e)).astype(d.dtype, copy=False)
     return make(out, (x,), _sigmoid_back, "sigmoid")
 
 
@@ -97,7 +97,7 @@ def _number(x: Any, op: str, name: str) -> float:
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, ``negative_slope * x`` otherwise."""
     s = _number(negative_slope, "leaky_relu", "negative_slope")
-    return make(np.where(x.data > 0, x.data, x.data * s), (x,), _leaky_relu_back, "LeakyReLU", s)
+    return make(select(x.data > 0, x.data, x.data * s), (x,), _leaky_relu_back, "LeakyReLU", s)
 
 
 def _leaky_relu_back(slope, g, out, x):
@@ -107,7 +107,7 @@ def _leaky_relu_back(slope, g, out, x):
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, ``alpha * (e^x - 1)`` otherwise."""
     a, d = _number(alpha, "elu", "alpha"), x.data
-    out = np.where(d > 0, d, a * np.expm1(np.minimum(d, 0))).astype(d.dtype, copy=False)
+    out = select(d > 0, d, a * np.expm1(np.minimum(d, 0))).astype(d.dtype, copy=False)
     return make(out, (x,), _elu_back, "ELU", a)
 
 
