@@ -195,3 +195,24 @@ def test_each_node_gets_micrograd_gradients_and_the_root_gets_one():
     assert (d.grad, c.grad, a.grad, b.grad) == (1.0, 1.0, b.data + 1.0, a.data)
     d.backward()  # adds again (micrograd), the root is set to 1
     assert (d.grad, c.grad, a.grad, b.grad) == (1.0, 2.0, 2 * (b.data + 1.0), 2 * a.data)
+
+
+def test_a_node_no_gradient_reached_is_skipped_not_walked_with_zero():
+    """A Function returning None for an input: that input (and what is below it) gets nothing,
+    as in the dict walk; walking it with 0.0 would give 0 * inf = nan below a sqrt at 0."""
+
+    class FirstOnly(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2.0, None
+
+    a, b = Value(2.0), Value(0.0)
+    s = b.sqrt()  # its local slope at 0 is inf
+    out = FirstOnly.apply(a, s)
+    assert s not in dict_walk_grads(out)
+    out.backward()
+    assert (a.grad, s.grad, b.grad) == (2.0, 0.0, 0.0)
