@@ -93,10 +93,19 @@ def test_pad_follows_the_last_dim_first_convention():
     ((3, 0), {"mode": "reflect"}, ValueError, "must be at most 2"),
     ((1, 1), {"mode": "mirror"}, ValueError, "mode must be"),
     ((-1, 0), {"mode": "replicate"}, ValueError, "negative padding"),
+    ((-2, -2), {}, ValueError, r"cropping \(-2, -2\) from dim 1 of size 3 leaves a negative"),
+    ((1, -5), {}, ValueError, r"cropping \(1, -5\) from dim 1"),  # was [[0, x0]]: wrapped
+    ((-4, 2), {}, ValueError, r"cropping \(-4, 2\) from dim 1"),  # was silently [[0, 0]]
+    ((0, 0, -3, 0), {}, ValueError, r"cropping \(-3, 0\) from dim 0 of size 2"),
 ])
 def test_pad_errors(args, kw, error, message):
     with pytest.raises(error, match=message):
         pad(Tensor(np.zeros((2, 3))), args, **kw)
+
+
+def test_pad_may_crop_a_dim_to_nothing_as_pytorch():
+    assert pad(Tensor(np.ones((2, 3))), (-2, -1)).shape == (2, 0)
+    assert pad(Tensor(np.ones((2, 3))), (-3, 1), value=7.0).tolist() == [[7.0], [7.0]]
 
 
 def test_squeeze_unsqueeze_expand_permute_view_as_pytorch():

@@ -48,6 +48,10 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0) -> Tensor
     pairs = _pairs(pad, x.ndim)
     if mode == "constant":
         if any(p < 0 for pair in pairs for p in pair):  # a negative pad crops first
+            for d, ((lo, hi), n) in enumerate(zip(pairs, x.shape)):
+                if n - max(-lo, 0) - max(-hi, 0) < 0:  # (as PyTorch: cropping to 0 is fine)
+                    raise ValueError(f"pad: cropping ({lo}, {hi}) from dim {d} of size {n} "
+                                     "leaves a negative size")
             crop = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in
                          zip(pairs, x.shape))
             x = x[crop]
