@@ -20,7 +20,6 @@ from bench_makemore import (  # first: it sets the BLAS threads before NumPy is 
     cycling,
     engine_step,  # the same training step (zero_grad, cross-entropy, backward, SGD) for any model
     environment,
-    interleave,
     parse_args,
     report,
     torch,
@@ -32,6 +31,7 @@ from bench_makemore import (  # first: it sets the BLAS threads before NumPy is 
 from functools import partial  # noqa: E402
 
 import numpy as np  # noqa: E402
+from timing import interleave  # noqa: E402
 
 import autograd  # noqa: E402
 import nn  # noqa: E402

@@ -9,8 +9,9 @@ One step of the course's makemore part 3 model on a minibatch of 32 contexts of
 from the same weights, and the script checks first that one step gives all three the same loss
 and the same updated parameters.
 
-They run interleaved (a block of steps of each, in turn, many times over), so drift in machine
-load hits all alike; the figures are medians over the blocks of wall-clock and of CPU time per
+They run interleaved (a block of steps of each, in rotating order, many times over:
+``timing.interleave``), so drift in machine
+load hits all alike; the figures are medians of the single steps' wall-clock and CPU time per
 step. PyTorch is optional (skipped when not installed). BLAS (and PyTorch) run on one thread by
 default (``--threads``): at these sizes a second thread only adds synchronization.
 """
@@ -41,13 +42,11 @@ THREADS = set_threads_from_argv(sys.argv)
 import argparse  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from timing import interleave  # noqa: E402
 
 import autograd  # noqa: E402
 import nn  # noqa: E402
@@ -72,21 +71,6 @@ def torch_threads() -> None:
     """Give PyTorch the same thread count as BLAS."""
     if torch is not None and THREADS != "default":
         torch.set_num_threads(int(THREADS))
-
-
-def interleave(steps: dict[str, Callable[[], object]], blocks: int, per_block: int) -> dict:
-    """Run a block of ``per_block`` steps of each implementation in turn, ``blocks`` times;
-    returns name -> (median wall seconds per step, median CPU seconds per step)."""
-    wall: dict[str, list[float]] = {name: [] for name in steps}
-    cpu: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(blocks):
-        for name, step in steps.items():
-            w0, c0 = time.perf_counter(), time.process_time()
-            for _ in range(per_block):
-                step()
-            wall[name].append((time.perf_counter() - w0) / per_block)
-            cpu[name].append((time.process_time() - c0) / per_block)
-    return {name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in steps}
 
 
 def report(title: str, times: dict, goal: str) -> None:

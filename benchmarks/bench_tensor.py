@@ -14,8 +14,10 @@ update.
 Workloads: the digits MLP 64-128-64-10 (float32) at batch 32, 256 and 1797 on the real digits
 data, and a 784-512-256-10 MLP at batch 1024 in float32 and float64 on random data.
 
-Two figures per workload, each the median step time over interleaved blocks of steps (engine,
-NumPy, PyTorch, then the next round in rotated order), so drift in machine load hits all alike:
+Two figures per workload, each the median step time over interleaved blocks of 10 steps (3
+untimed first; engine, NumPy, PyTorch, then the next round in rotated order:
+``timing.interleave``, shared with the other benchmarks), so drift in machine load hits all
+alike:
 
 - **wall clock** with BLAS (and PyTorch) at their default thread counts: what users see in a
   training loop (each library runs blocks of back-to-back steps, a few untimed ones first, so
@@ -34,11 +36,10 @@ import contextlib
 import gc
 import os
 import platform
-import statistics
-import time
 import tracemalloc
 
 import numpy as np
+from timing import interleave
 
 import autograd
 import nn
@@ -51,6 +52,7 @@ except ImportError:  # pragma: no cover - depends on the machine
     torch = None
 
 LR = 0.01
+BLOCK, WARM = 10, 3  # timed and untimed steps per block (see timing.interleave)
 
 
 # ------------------------------------------------------------------------- the engine's step
@@ -201,31 +203,6 @@ def check_same_step(model, optimizer, hand: NumpyMLP, ref, X, y, y_t) -> None:
             assert np.allclose(w_ref, w, rtol=tol, atol=tol), "PyTorch and NumPy updates differ"
 
 
-def timed(repeats: int, clock, steps: list, block: int = 10, warm: int = 3) -> list[float]:
-    """Median time of one step of each step function, over ``repeats`` timed steps each.
-
-    Each library runs as in a training loop: a block of ``warm`` untimed steps, then ``block``
-    timed steps back to back; then the next library's block, in an order that rotates every
-    round, so drift in machine load hits all alike. The untimed steps let the previous
-    library's BLAS and OpenMP worker threads go quiet (they spin for a while after a call) and
-    bring this library's arrays back into the caches; no sleep between steps, which would let
-    every library's threads fall asleep and time their waking up, not the step.
-    """
-    times: list[list[float]] = [[] for _ in steps]
-    order = list(range(len(steps)))
-    rounds = max(1, -(-repeats // block))
-    for r in range(rounds):
-        for i in order[r % len(steps):] + order[: r % len(steps)]:
-            step = steps[i]
-            for _ in range(warm):
-                step()
-            for _ in range(block):
-                t0 = clock()
-                step()
-                times[i].append(clock() - t0)
-    return [statistics.median(t) for t in times]
-
-
 def measure(name: str, sizes: list[int], batch: int, dtype, X_all, y_all, repeats: int,
             clocks: tuple = ("wall", "cpu1")) -> dict:
     dtype = np.dtype(dtype)
@@ -238,17 +215,21 @@ def measure(name: str, sizes: list[int], batch: int, dtype, X_all, y_all, repeat
     X, y = X_all[idx].astype(dtype), y_all[idx]
     y_t = torch.from_numpy(y.astype(np.int64)) if torch is not None else None
     check_same_step(model, optimizer, hand, ref, X, y, y_t)
-    steps = [lambda: engine_step(model, optimizer, X, y), lambda: hand.step(X, y, LR)]
+    steps = {"engine": lambda: engine_step(model, optimizer, X, y),
+             "NumPy": lambda: hand.step(X, y, LR)}
     if ref is not None:
-        steps.append(lambda: ref.step(X, y_t))
-    for fn in steps * 3:  # warm up
+        steps["PyTorch"] = lambda: ref.step(X, y_t)
+    for fn in list(steps.values()) * 3:  # warm up
         fn()
     result = {"name": name, "batch": batch, "dtype": dtype.name}
+    blocks = -(-repeats // BLOCK)  # repeats timed steps each, in blocks of BLOCK
     if "wall" in clocks:
-        result["wall"] = timed(repeats, time.perf_counter, steps)
+        times = interleave(steps, blocks, BLOCK, warm=WARM)
+        result["wall"] = [wall for wall, _ in times.values()]  # engine, NumPy[, PyTorch]
     if "cpu1" in clocks:
         with one_thread():
-            result["cpu1"] = timed(repeats, time.process_time, steps)
+            times = interleave(steps, blocks, BLOCK, warm=WARM)
+        result["cpu1"] = [cpu for _, cpu in times.values()]
     result["growth"] = memory_growth(model, optimizer, X, y)
     return result
 

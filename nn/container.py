@@ -52,7 +52,8 @@ class Sequential(Module):
         super().__delattr__(name)
 
     def register_buffer(self, name: str, array: Any, persistent: bool = True) -> None:
-        self.__dict__.pop("_modules_in_order", None)  # (a buffer may take a module's name)
+        """``Module.register_buffer``; a buffer may take a module's name, so the list is dropped."""
+        self.__dict__.pop("_modules_in_order", None)
         super().register_buffer(name, array, persistent)
 
     def __len__(self) -> int:
