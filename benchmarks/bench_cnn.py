@@ -19,9 +19,8 @@ from bench_makemore import (  # first: it sets the BLAS threads before NumPy is 
     assert_close,
     cycling,
     engine_step,  # the same training step (zero_grad, cross-entropy, backward, SGD) for any model
-    environment,
     parse_args,
-    report,
+    time_and_report,
     torch,
     torch_step,
     torch_threads,
@@ -31,7 +30,6 @@ from bench_makemore import (  # first: it sets the BLAS threads before NumPy is 
 from functools import partial  # noqa: E402
 
 import numpy as np  # noqa: E402
-from timing import interleave  # noqa: E402
 
 import autograd  # noqa: E402
 import nn  # noqa: E402
@@ -213,7 +211,6 @@ def main() -> None:
     state = model.state_dict()
     for name, p in zip(state, hand.params()):
         assert_close(name, p, state[name])
-    steps = {"engine": None, "NumPy": None}
     if tm is not None:
         topt = torch.optim.SGD(tm.parameters(), lr=LR)
         torch_data = [(torch.from_numpy(X), torch.from_numpy(y)) for X, y in data]
@@ -224,18 +221,12 @@ def main() -> None:
     print("one step from the same weights: same loss and update in all implementations "
           f"(loss {loss_engine:.4f})")
 
-    steps["engine"] = cycling(partial(engine_step, model, optimizer), engine_data)
-    steps["NumPy"] = cycling(lambda X, y: hand.step(X, y, LR), data)
+    steps = {"engine": cycling(partial(engine_step, model, optimizer), engine_data),
+             "NumPy": cycling(lambda X, y: hand.step(X, y, LR), data)}
     if tm is not None:
         steps["PyTorch"] = cycling(partial(torch_step, tm, topt), torch_data)
-    for step in steps.values():  # warm up
-        for _ in range(10):
-            step()
-    blocks = 20 if args.quick else 100
-    times = interleave(steps, blocks=blocks, per_block=20)
-    print(environment())
-    report(f"digits CNN step, batch {BATCH}, float32 ({blocks} interleaved blocks of 20 steps; "
-           "median per step)", times, "engine <= 1.5x PyTorch")
+    time_and_report(f"digits CNN step, batch {BATCH}, float32", steps, warmup=10,
+                    blocks=20 if args.quick else 100, per_block=20, goal="engine <= 1.5x PyTorch")
 
 
 if __name__ == "__main__":

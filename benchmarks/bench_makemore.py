@@ -42,6 +42,7 @@ THREADS = set_threads_from_argv(sys.argv)
 import argparse  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -82,6 +83,18 @@ def report(title: str, times: dict, goal: str) -> None:
     for name, (w, c) in times.items():
         print(f"{name:12s} {w * 1e3:9.3f} {c * 1e3:9.3f} {ew / w:18.2f}x {ec / c:17.2f}x")
     print(f"goal: {goal}")
+
+
+def time_and_report(what: str, steps: dict[str, Callable[[], object]], warmup: int, blocks: int,
+                    per_block: int, goal: str) -> None:
+    """Warm every step up, time them interleaved (``timing.interleave``) and print the table."""
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    times = interleave(steps, blocks=blocks, per_block=per_block)
+    print(environment())
+    report(f"{what} ({blocks} interleaved blocks of {per_block} steps; median per step)",
+           times, goal)
 
 
 def environment() -> str:
@@ -296,7 +309,6 @@ def main() -> None:
     for name, p in zip(names, hand.params()):
         assert_close(name, p, state[name])
     assert_close("bn.running_var", hand.running_var, state["bn.running_var"])
-    steps = {"engine": None, "NumPy": None}
     if tm is not None:
         topt = torch.optim.SGD(tm.parameters(), lr=LR)
         loss_torch = torch_step(tm, topt, *torch_data[0])
@@ -307,18 +319,13 @@ def main() -> None:
     print("one step from the same weights: same loss and update in all implementations "
           f"(loss {loss_engine:.4f})")
 
-    steps["engine"] = cycling(partial(engine_step, model, optimizer), engine_data)
-    steps["NumPy"] = cycling(lambda X, Y: hand.step(X, Y, LR), data)
+    steps = {"engine": cycling(partial(engine_step, model, optimizer), engine_data),
+             "NumPy": cycling(lambda X, Y: hand.step(X, Y, LR), data)}
     if tm is not None:
         steps["PyTorch"] = cycling(partial(torch_step, tm, topt), torch_data)
-    for step in steps.values():  # warm up
-        for _ in range(20):
-            step()
-    blocks = 30 if args.quick else 150
-    times = interleave(steps, blocks=blocks, per_block=50)
-    print(environment())
-    report(f"makemore MLP step, batch {BATCH}, float32 ({blocks} interleaved blocks of 50 steps; "
-           "median per step)", times, "engine faster than PyTorch")
+    time_and_report(f"makemore MLP step, batch {BATCH}, float32", steps, warmup=20,
+                    blocks=30 if args.quick else 150, per_block=50,
+                    goal="engine faster than PyTorch")
 
 
 if __name__ == "__main__":
