@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .grad_mode import enable_grad, no_grad
+from .grad_mode import _GradMode, enable_grad, no_grad
 from .sites import Watch
 
 
@@ -193,10 +193,98 @@ def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | 
             elif id(old) in owned and old.shape == pg.shape and old.dtype == pg.dtype:
                 old += pg  # an array only ``grads`` holds: add into it
             else:
+                owned.discard(id(old))  # replaced: its id may come back on another array
                 total = old + pg
                 grads[parent] = total
                 if type(total) is np.ndarray:  # (a 0-d sum comes back as a NumPy scalar)
                     owned.add(id(total))
+
+
+def backward_arrays(root: Any, seed: np.ndarray) -> tuple[list, set]:
+    """``Tensor.backward``'s walk: ``_propagate_arrays`` with PyTorch's semantics built in.
+
+    Returns ``[(node, g), ...]``: the finished gradients of the leaves that require grad and of
+    the nodes that ``retain_grad()``; every other gradient is dropped as soon as its backward has
+    passed it on. Also the ids of the arrays a leaf must copy rather than keep (the seed, and
+    the retained nodes' gradients, which their backward may have passed on as they are).
+    The same ownership rules as ``_propagate_arrays``; grad mode is off while backward
+    functions run. ``.grad`` is not touched here, so an error part way changes nothing.
+    """
+    if Watch.anomaly:  # the checked walk (autograd.anomaly)
+        return backward_arrays_by_propagate(root, seed)
+    order = topological_order((root,))
+    grads = {root: seed}
+    get = grads.get
+    held = {id(seed)}
+    owned: set = set()
+    done: list = []
+    mode = _GradMode
+    was = mode.enabled
+    mode.enabled = False
+    try:
+        for node in reversed(order):
+            g = get(node)
+            if g is None:
+                continue
+            back = node._back
+            if back is None:  # a leaf: all its uses are summed by now
+                if node.requires_grad:
+                    done.append((node, g))
+                continue
+            fresh = getattr(back, "fresh", False)
+            if getattr(node, "_retains_grad", False):  # kept: never written; a leaf copies it
+                done.append((node, g))
+                held.add(id(g))
+                owned.discard(id(g))
+            else:
+                del grads[node]
+                if owned and id(g) in owned:  # nobody else sees g: the backward may overwrite it
+                    owned.discard(id(g))
+                    into = getattr(back, "into", None)
+                    if into is not None and g.flags.writeable:
+                        back, fresh = into, True
+            prev = node._prev
+            n = len(prev)
+            if n == 1:
+                input_grads = back(node._ctx, g, node.data, prev[0].data)
+            elif n == 2:
+                input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data)
+            elif n == 3:  # (a Linear with its bias)
+                input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data,
+                                   prev[2].data)
+            else:
+                input_grads = back(node._ctx, g, node.data, *[p.data for p in prev])
+            for parent, pg in zip(prev, input_grads):
+                if pg is None:
+                    continue
+                old = get(parent)
+                if old is None:
+                    grads[parent] = pg
+                    if fresh and type(pg) is np.ndarray:
+                        owned.add(id(pg))
+                elif id(old) in owned and old.shape == pg.shape and old.dtype == pg.dtype:
+                    old += pg
+                else:
+                    owned.discard(id(old))
+                    total = old + pg
+                    grads[parent] = total
+                    if type(total) is np.ndarray:
+                        owned.add(id(total))
+    finally:
+        mode.enabled = was
+    return done, held
+
+
+def backward_arrays_by_propagate(root: Any, seed: np.ndarray) -> tuple[list, set]:
+    """``backward_arrays``'s result from ``propagate``'s dict (the anomaly-checked walk)."""
+    grads = propagate((root,), (seed,), retain=_keeps_grad)
+    held = {id(g) for node, g in grads.items() if node._back is not None}
+    held.add(id(seed))
+    return [(node, g) for node, g in grads.items() if node.requires_grad], held
+
+
+def _keeps_grad(node: Any) -> bool:  # (getattr: a Tensor unpickled from before the slot)
+    return getattr(node, "_retains_grad", False)
 
 
 class _Unreached(float):

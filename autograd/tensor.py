@@ -280,12 +280,14 @@ class Tensor:
                 "backward() on a Tensor that does not require grad (no graph to walk)"
             )
         seed = self._seed(gradient, create_graph=False)
-        grads = engine.propagate((self,), (seed,), retain=_retains_grad)
-        # Arrays a leaf may keep without a copy: fresh ones that no other node also holds.
-        held = {id(g) for node, g in grads.items() if node._back is not None}
-        held.add(id(seed))  # the caller's gradient array is never taken over
-        for node, g in grads.items():
-            if node.requires_grad:  # constants (e.g. the input batch) get no .grad
+        # held: arrays a leaf must copy (the seed, retained gradients); it keeps any other
+        done, held = engine.backward_arrays(self, seed)
+        for node, g in done:  # leaves that require grad, and retain_grad() nodes
+            if (node.grad is None and g.dtype is node.data.dtype and type(g) is np.ndarray
+                    and g.base is None and id(g) not in held):
+                node.grad = g  # the common case of _accumulate, inline
+                held.add(id(g))
+            else:
                 node._accumulate(g, held)
 
     def _accumulate(self, g: np.ndarray, held: set) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd import Tensor
+
 from . import functional as F
 from ._checks import check_int, check_node, check_real
 from .module import Module
@@ -17,6 +19,8 @@ class ReLU(Module):
     """max(x, 0)."""
 
     def forward(self, x: Any) -> Any:
+        if type(x) is Tensor:  # the common case, straight to the op (two checks fewer)
+            return x.relu()
         check_node("ReLU", x)
         return F.relu(x)
 

@@ -9,6 +9,8 @@ import numpy as np
 from ..tensor import Tensor, as_operand, make, promote
 from ._poly import swap_last, unbroadcast
 
+_sum_rows = np.add.reduce  # ndarray.sum without its Python-level wrapper (~0.7 µs a call)
+
 
 def matmul(a: Tensor, b: Any) -> Tensor:
     """``a @ b`` as ``np.matmul``: 1-D, 2-D and batched operands, batch axes broadcast."""
@@ -83,7 +85,9 @@ def _linear_back(needs, g, out, x, weight, bias=None):
         rows, x_rows = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
     gx = g @ weight if needs[0] else None
     gw = rows.T @ x_rows if needs[1] else None
-    gb = rows.sum(axis=0) if bias is not None and needs[2] else None
+    gb = None
+    if bias is not None and needs[2]:
+        gb = _sum_rows(rows, axis=0) if type(rows) is np.ndarray else rows.sum(axis=0)
     return gx, gw, gb
 
 
