@@ -335,15 +335,15 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """
     _check_reduction(reduction)
     logits = _as_tensor(input)
-    if logits.ndim not in (1, 2):
-        raise ValueError(
-            f"cross_entropy: logits must have shape (N, C) or (C,), got {logits.shape}"
-        )
-    labels = _class_labels(target, logits.shape)
+    shape = logits.data.shape
+    if len(shape) not in (1, 2):
+        raise ValueError(f"cross_entropy: logits must have shape (N, C) or (C,), got {shape}")
+    labels = _class_labels(target, shape)
     return fused_cross_entropy(logits, labels, reduction)  # one node; its gradient: p - onehot
 
 
 _UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+_largest = np.maximum.reduce  # ndarray.max without its Python-level wrapper
 
 
 def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
@@ -352,7 +352,8 @@ def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
     Labels are integers, as in PyTorch: an int Tensor, an int ndarray, a list of ints or one
     int; floating or bool labels raise (a float Tensor is not a class index).
     """
-    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    labels = target if type(target) is np.ndarray else np.asarray(
+        target.data if isinstance(target, Tensor) else target)
     if labels.dtype.kind not in "iu":
         raise ValueError(
             f"cross_entropy: class labels must be integers, got dtype {labels.dtype}"
@@ -365,7 +366,7 @@ def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
         )
     classes = logits_shape[-1]
     # one reduction finds both kinds: as unsigned, a negative label is huge
-    if labels.size and labels.view(_UNSIGNED[labels.itemsize]).max() >= classes:
+    if labels.size and _largest(labels.view(_UNSIGNED[labels.itemsize])) >= classes:
         i = int(np.flatnonzero((labels < 0) | (labels >= classes))[0])
         raise ValueError(
             f"cross_entropy: label {labels.flat[i]} at index {i} is outside [0, {classes}) "

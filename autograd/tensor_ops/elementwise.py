@@ -68,7 +68,14 @@ def _sigmoid_back(ctx, g, out, x):
 
 def relu(x: Tensor) -> Tensor:
     """max(x, 0), elementwise; slope 0 at x = 0."""
-    return make(np.maximum(x.data, 0), (x,), _relu_back, "ReLU")
+    d = x.data
+    zero = _ZEROS.get(d.dtype, 0)  # floats: a 0-d zero of their dtype, no Python 0 to convert
+    return make(np.maximum(d, zero), (x,), _relu_back, "ReLU")
+
+
+_ZEROS = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
+for _zero in _ZEROS.values():
+    _zero.flags.writeable = False
 
 
 def _relu_back(ctx, g, out, x):  # slope 0 at x <= 0; a nan input passes g on (PyTorch)
