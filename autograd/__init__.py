@@ -9,6 +9,7 @@ from .explain import explain
 from .factories import (
     arange,
     eye,
+    from_numpy,
     full,
     linspace,
     ones,
@@ -51,6 +52,7 @@ __all__ = [
     "zeros",
     "ones",
     "full",
+    "from_numpy",
     "zeros_like",
     "ones_like",
     "arange",

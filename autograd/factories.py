@@ -1,5 +1,5 @@
 """Tensor factories with PyTorch's names and rules: ``zeros ones full zeros_like ones_like
-arange linspace eye rand randn randint``.
+arange linspace eye rand randn randint``, and ``from_numpy`` (no copy).
 
 Sizes are ints or one tuple (``zeros(2, 3)`` or ``zeros((2, 3))``). ``dtype=None`` means the
 default float, except where PyTorch infers one: ``arange`` of ints and ``full`` of an int are
@@ -49,6 +49,31 @@ def _new(data: np.ndarray, dtype: Any, requires_grad: bool, who: str) -> Tensor:
     t = Tensor._leaf(data)
     t.requires_grad = bool(requires_grad)
     return t
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A Tensor on ``array``'s memory, not a copy, as ``torch.from_numpy``: the two share data.
+
+    For input batches in a training loop: ``Tensor(X)`` copies X every step, this does not. The dtype is kept. As in PyTorch, a write to the
+    array shows in the Tensor; unlike PyTorch, nothing detects a write made between forward
+    and backward, which changes the gradients computed from the array.
+
+    >>> import numpy as np
+    >>> from autograd import from_numpy
+    >>> a = np.array([1.0, 2.0])
+    >>> t = from_numpy(a)
+    >>> a[0] = 5.0
+    >>> t
+    Tensor([5., 2.], dtype=float64)
+    """
+    if not isinstance(array, np.ndarray) or isinstance(array, np.ma.MaskedArray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}"
+                        + (" (its mask would be dropped)" if isinstance(array, np.ndarray) else ""))
+    if array.dtype.kind not in "fiub":
+        raise TypeError(
+            f"from_numpy: Tensor data must be real numbers or bools, got dtype {array.dtype}"
+        )
+    return Tensor._leaf(array if type(array) is np.ndarray else array.view(np.ndarray))
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -135,3 +135,47 @@ def test_randint_draws_int64_in_range():
 def test_bad_arguments_are_named(call, message):
     with pytest.raises(TypeError, match=message):
         call()
+
+
+# ------------------------------------------------------------------------------ from_numpy
+
+
+@pytest.mark.parametrize("dtype", [np.float16, F32, F64, np.int8, I64, np.uint8, np.bool_])
+def test_from_numpy_shares_memory_and_keeps_the_dtype(dtype):
+    a = np.arange(6).reshape(2, 3).astype(dtype)
+    t = autograd.from_numpy(a)
+    assert t.data is a and t.dtype == dtype and not t.requires_grad and t.is_leaf
+    a[0, 0] = 1
+    assert t.data[0, 0] == 1  # a write to the array shows in the Tensor, as in PyTorch
+
+
+def test_from_numpy_shares_a_memmap_and_a_non_contiguous_view(tmp_path):
+    m = np.memmap(tmp_path / "x.dat", dtype=F32, mode="w+", shape=(4, 3))
+    t = autograd.from_numpy(m)
+    assert type(t.data) is np.ndarray and np.shares_memory(t.data, m)
+    view = np.arange(12.0).reshape(3, 4)[:, ::2]
+    assert np.shares_memory(autograd.from_numpy(view).data, view)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ([1.0, 2.0], "got list"),
+    (np.array(["a"]), "dtype <U1"),
+    (np.array([1 + 2j]), "dtype complex128"),
+    (np.array([None]), "dtype object"),
+    (np.ma.masked_array([1.0, 2.0], mask=[0, 1]), "mask would be dropped"),
+])
+def test_from_numpy_refuses_what_is_not_a_real_ndarray(bad, message):
+    with pytest.raises(TypeError, match=message):
+        autograd.from_numpy(bad)
+
+
+def test_from_numpy_input_trains_like_a_copied_one():
+    rng = np.random.default_rng(0)
+    X, w0 = rng.standard_normal((5, 3)), rng.standard_normal(3)
+    grads = []
+    for wrap in (Tensor, autograd.from_numpy):
+        w = Tensor(w0, requires_grad=True)
+        ((wrap(X) @ w) ** 2).sum().backward()
+        grads.append(w.grad)
+    np.testing.assert_array_equal(grads[0], grads[1])
+    assert autograd.from_numpy(X).requires_grad_().requires_grad
