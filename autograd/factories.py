@@ -54,9 +54,10 @@ def _new(data: np.ndarray, dtype: Any, requires_grad: bool, who: str) -> Tensor:
 def from_numpy(array: np.ndarray) -> Tensor:
     """A Tensor on ``array``'s memory, not a copy, as ``torch.from_numpy``: the two share data.
 
-    For input batches in a training loop: ``Tensor(X)`` copies X every step, this does not. The dtype is kept. As in PyTorch, a write to the
-    array shows in the Tensor; unlike PyTorch, nothing detects a write made between forward
-    and backward, which changes the gradients computed from the array.
+    For input batches in a training loop: ``Tensor(X)`` copies X every step, this does not.
+    The dtype is kept. As in PyTorch, a write to the array shows in the Tensor; unlike
+    PyTorch, nothing detects a write made between forward and backward, which changes the
+    gradients computed from the array.
 
     >>> import numpy as np
     >>> from autograd import from_numpy
