@@ -14,7 +14,7 @@ import numpy as np
 from ..tensor import Tensor, make
 from . import _poly
 from ._poly import data_of, where
-from ._select import keep_where, select
+from ._select import _SAME_SIZE_INT, keep_where, select
 
 
 def exp(x: Tensor) -> Tensor:
@@ -85,7 +85,13 @@ def _relu_back(ctx, g, out, x):  # slope 0 at x <= 0; a nan input passes g on (P
 
 
 def _relu_back_into(ctx, g, out, x):  # the engine lets it overwrite g (see engine.propagate)
-    return (keep_where(np.asarray(out != 0), g, g),)
+    bits, zero = _SAME_SIZE_INT.get(g.itemsize), _ZEROS.get(out.dtype)
+    if bits is None or zero is None or out.dtype is not g.dtype:  # (not a native float)
+        return (keep_where(np.asarray(out != 0), g, g),)
+    # keep_where inline (a ReLU in every layer): g's bits AND all-ones where out != 0
+    keep = np.negative(np.not_equal(out, zero).view(np.int8))
+    np.bitwise_and(g.view(bits), keep, out=g.view(bits))
+    return (g,)
 
 
 # Both are selects, not ``g * (x > 0)``: an infinite or nan ``g`` gives 0 where x <= 0, not nan.
