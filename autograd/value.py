@@ -564,6 +564,22 @@ def dot(
     return _dot_checked(weights, inputs, bias)
 
 
+def dot_lifted(weights: list, inputs: list, data: list, bias: Value) -> Value:
+    """``dot(weights, inputs, bias)`` for ``inputs`` already Values, of ``len(weights)``, with
+    ``data`` their ``.data``: a layer lifts and reads its inputs once for all of its neurons.
+    The weights and the bias are still checked (anything else takes ``dot``'s checked path)."""
+    total = 0.0
+    for w, x in zip(weights, data):
+        if type(w) is not Value:
+            break
+        total += w.data * x
+    else:
+        if type(bias) is Value:
+            prev = (*weights, *inputs, bias)
+            return _node(total + bias.data, prev, _dot_back, "dot", len(weights))
+    return dot(weights, inputs, bias)
+
+
 def _dot_checked(weights: Any, inputs: Any, bias: Any) -> Value:
     """``dot`` for any other arguments: numbers lifted to Values, clear errors for the rest."""
     try:

@@ -142,6 +142,40 @@ def test_gradients_equal_the_unfused_micrograd_graph():
     assert fused == pytest.approx(unfused, rel=1e-12, abs=1e-12)
 
 
+@pytest.mark.parametrize("bad, kind", [
+    (3.0, "number"), (None, "none"), (Value(2.0), "value"),
+])
+def test_a_layer_checks_its_neurons_weights_as_dot_does(bad, kind):
+    """The layer's fast path (inputs lifted once) still checks weights: a number is lifted as
+    dot lifts it, anything else raises the same TypeError as the checked path."""
+    random.seed(0)
+    layer = nn.Layer(2, 2)
+    x = [0.5, -1.0]
+    layer.neurons[1].w[0] = bad
+    if kind == "none":
+        with pytest.raises(TypeError, match="dot weights must be Values or numbers"):
+            layer(x)
+        return
+    outs = layer(x)
+    w = layer.neurons[1].w
+    expected = max(0.0, float(getattr(w[0], "data", w[0])) * 0.5 - w[1].data + 0.0)
+    assert outs[1].data == pytest.approx(expected)
+
+
+def test_a_layer_runs_the_forward_of_a_neuron_subclass():
+    class Doubled(nn.Neuron):
+        def forward(self, x):
+            return super().forward(x) * 2
+
+    random.seed(0)
+    layer = nn.Layer(2, 2)
+    plain = layer([0.5, -1.0])[0].data
+    doubled = Doubled(2)
+    doubled.w, doubled.b = layer.neurons[0].w, layer.neurons[0].b
+    layer.neurons[0] = doubled
+    assert layer([0.5, -1.0])[0].data == 2 * plain
+
+
 def test_pre_activation_is_one_dot_node():
     n = nn.Neuron(3)
     for w in n.w:
