@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .grad_mode import _GradMode, enable_grad, no_grad
+from .grad_mode import _GradMode, no_grad
 from .sites import Watch
 
 
@@ -90,15 +90,17 @@ def propagate(
     for root, seed in zip(roots, seeds):
         grads[root] = seed if root not in grads else grads[root] + seed
     order = topological_order(roots)
-    if create_graph:
-        with enable_grad():
+    mode = _GradMode  # on while a create_graph backward records, off otherwise (this thread's)
+    was, mode.enabled = mode.enabled, create_graph
+    try:
+        if create_graph:
             _propagate_summing(order, grads, retain, differentiable=True)
-    else:
-        with no_grad():
-            if order and type(order[-1].data) is np.ndarray:
-                _propagate_arrays(order, grads, retain)
-            else:
-                _propagate_summing(order, grads, retain)
+        elif order and type(order[-1].data) is np.ndarray:
+            _propagate_arrays(order, grads, retain)
+        else:
+            _propagate_summing(order, grads, retain)
+    finally:
+        mode.enabled = was
     return grads
 
 
@@ -176,10 +178,14 @@ def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | 
                 back = into  # may overwrite g; its results are fresh or g itself: ours too
                 fresh = True
         prev = node._prev
-        if len(prev) == 1:
+        n = len(prev)
+        if n == 1:
             input_grads = back(node._ctx, g, node.data, prev[0].data)
-        elif len(prev) == 2:
+        elif n == 2:
             input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data)
+        elif n == 3:  # (a Linear with its bias)
+            input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data,
+                               prev[2].data)
         else:
             input_grads = back(node._ctx, g, node.data, *[p.data for p in prev])
         for parent, pg in zip(prev, input_grads):
@@ -201,86 +207,22 @@ def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | 
 
 
 def backward_arrays(root: Any, seed: np.ndarray) -> tuple[list, set]:
-    """``Tensor.backward``'s walk: ``_propagate_arrays`` with PyTorch's semantics built in.
+    """``Tensor.backward``'s walk: ``propagate`` with PyTorch's semantics, ``.grad`` untouched.
 
-    Returns ``[(node, g), ...]``: the finished gradients of the leaves that require grad and of
-    the nodes that ``retain_grad()``; every other gradient is dropped as soon as its backward has
-    passed it on. Also the ids of the arrays a leaf must copy rather than keep (the seed, and
-    the retained nodes' gradients, which their backward may have passed on as they are).
-    The same ownership rules as ``_propagate_arrays``; grad mode is off while backward
-    functions run. ``.grad`` is not touched here, so an error part way changes nothing.
+    Returns ``[(node, g), ...]``, the finished gradients of the leaves that require grad and of
+    the nodes that ``retain_grad()`` (every other gradient was dropped as soon as its backward
+    had passed it on), and the ids of the arrays a leaf must copy rather than keep: the seed
+    and the retained gradients, which their backward may have passed on as they are.
     """
-    if Watch.anomaly:  # the checked walk (autograd.anomaly)
-        return backward_arrays_by_propagate(root, seed)
-    order = topological_order((root,))
-    grads = {root: seed}
-    get = grads.get
-    held = {id(seed)}
-    owned: set = set()
-    done: list = []
-    mode = _GradMode
-    was = mode.enabled
-    mode.enabled = False
-    try:
-        for node in reversed(order):
-            g = get(node)
-            if g is None:
-                continue
-            back = node._back
-            if back is None:  # a leaf: all its uses are summed by now
-                if node.requires_grad:
-                    done.append((node, g))
-                continue
-            fresh = getattr(back, "fresh", False)
-            if getattr(node, "_retains_grad", False):  # kept: never written; a leaf copies it
-                done.append((node, g))
-                held.add(id(g))
-                owned.discard(id(g))
-            else:
-                del grads[node]
-                if owned and id(g) in owned:  # nobody else sees g: the backward may overwrite it
-                    owned.discard(id(g))
-                    into = getattr(back, "into", None)
-                    if into is not None and g.flags.writeable:
-                        back, fresh = into, True
-            prev = node._prev
-            n = len(prev)
-            if n == 1:
-                input_grads = back(node._ctx, g, node.data, prev[0].data)
-            elif n == 2:
-                input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data)
-            elif n == 3:  # (a Linear with its bias)
-                input_grads = back(node._ctx, g, node.data, prev[0].data, prev[1].data,
-                                   prev[2].data)
-            else:
-                input_grads = back(node._ctx, g, node.data, *[p.data for p in prev])
-            for parent, pg in zip(prev, input_grads):
-                if pg is None:
-                    continue
-                old = get(parent)
-                if old is None:
-                    grads[parent] = pg
-                    if fresh and type(pg) is np.ndarray:
-                        owned.add(id(pg))
-                elif id(old) in owned and old.shape == pg.shape and old.dtype == pg.dtype:
-                    old += pg
-                else:
-                    owned.discard(id(old))
-                    total = old + pg
-                    grads[parent] = total
-                    if type(total) is np.ndarray:
-                        owned.add(id(total))
-    finally:
-        mode.enabled = was
-    return done, held
-
-
-def backward_arrays_by_propagate(root: Any, seed: np.ndarray) -> tuple[list, set]:
-    """``backward_arrays``'s result from ``propagate``'s dict (the anomaly-checked walk)."""
     grads = propagate((root,), (seed,), retain=_keeps_grad)
-    held = {id(g) for node, g in grads.items() if node._back is not None}
-    held.add(id(seed))
-    return [(node, g) for node, g in grads.items() if node.requires_grad], held
+    held = {id(seed)}
+    done = []
+    for node, g in grads.items():
+        if node._back is not None:  # a retained non-leaf
+            held.add(id(g))
+        if node.requires_grad:  # (constant leaves, such as the input batch, get no .grad)
+            done.append((node, g))
+    return done, held
 
 
 def _keeps_grad(node: Any) -> bool:  # (getattr: a Tensor unpickled from before the slot)

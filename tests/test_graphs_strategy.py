@@ -13,9 +13,8 @@ Each mutant is a plausible engine bug, put in by monkeypatching for one test:
 - ``slots not reset``: ``Value.backward``'s walk leaves each node's ``_g`` scratch slot set, so
   the next walk takes those nodes for visited and skips them.
 
-``Value.backward`` sums in slots and ``Tensor.backward`` has a walk of its own
-(``engine.backward_arrays``) rather than going through ``engine.propagate``; the mutants of
-``propagate`` route both through ``propagate`` so that they reach them too.
+``Value.backward`` sums in slots rather than through ``engine.propagate``; the mutants of
+``propagate`` route it through ``propagate`` so that they reach Values too.
 
 The property: after ``zero_grad`` twice in a row, ``backward`` gives each leaf the gradient that
 central finite differences give.
@@ -159,7 +158,6 @@ def _mutated_propagate(**mutation):
     def install(mp):
         mp.setattr(engine, "propagate", make_propagate(**mutation))
         mp.setattr(engine, "backward_into_grad", backward_via_propagate)
-        mp.setattr(engine, "backward_arrays", engine.backward_arrays_by_propagate)
     return install
 
 
