@@ -140,7 +140,7 @@ class Tensor:
         """The value of a one-element Tensor as a Python number: float, int or bool by dtype."""
         if self.data.size != 1:
             raise ValueError(f"item() needs a Tensor with one element, got shape {self.data.shape}")
-        return self.data.reshape(()).item()
+        return self.data.item()  # (ndarray.item takes any one-element shape)
 
     def __float__(self) -> float:
         """``float(t)`` for a one-element Tensor, as PyTorch allows."""
