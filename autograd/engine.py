@@ -91,7 +91,7 @@ def propagate(
         grads[root] = seed if root not in grads else grads[root] + seed
     order = topological_order(roots)
     mode = _GradMode  # on while a create_graph backward records, off otherwise (this thread's)
-    was, mode.enabled = mode.enabled, create_graph
+    was, mode.enabled = mode.enabled, bool(create_graph)
     try:
         if create_graph:
             _propagate_summing(order, grads, retain, differentiable=True)
@@ -206,15 +206,16 @@ def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | 
                     owned.add(id(total))
 
 
-def backward_arrays(root: Any, seed: np.ndarray) -> tuple[list, set]:
+def backward_arrays(root: Any, seed: np.ndarray, retain: Callable[[Any], bool]) -> tuple[list, set]:
     """``Tensor.backward``'s walk: ``propagate`` with PyTorch's semantics, ``.grad`` untouched.
 
     Returns ``[(node, g), ...]``, the finished gradients of the leaves that require grad and of
-    the nodes that ``retain_grad()`` (every other gradient was dropped as soon as its backward
-    had passed it on), and the ids of the arrays a leaf must copy rather than keep: the seed
-    and the retained gradients, which their backward may have passed on as they are.
+    the nodes ``retain`` keeps (those that called ``retain_grad()``; every other gradient was
+    dropped as soon as its backward had passed it on), and the ids of the arrays a leaf must
+    copy rather than keep: the seed and the retained gradients, which their backward may have
+    passed on as they are.
     """
-    grads = propagate((root,), (seed,), retain=_keeps_grad)
+    grads = propagate((root,), (seed,), retain=retain)
     held = {id(seed)}
     done = []
     for node, g in grads.items():
@@ -223,10 +224,6 @@ def backward_arrays(root: Any, seed: np.ndarray) -> tuple[list, set]:
         if node.requires_grad:  # (constant leaves, such as the input batch, get no .grad)
             done.append((node, g))
     return done, held
-
-
-def _keeps_grad(node: Any) -> bool:  # (getattr: a Tensor unpickled from before the slot)
-    return getattr(node, "_retains_grad", False)
 
 
 class _Unreached(float):

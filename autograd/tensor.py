@@ -281,7 +281,7 @@ class Tensor:
             )
         seed = self._seed(gradient, create_graph=False)
         # held: arrays a leaf must copy (the seed, retained gradients); it keeps any other
-        done, held = engine.backward_arrays(self, seed)
+        done, held = engine.backward_arrays(self, seed, _retains_grad)
         for node, g in done:  # leaves that require grad, and retain_grad() nodes
             if (node.grad is None and g.dtype is node.data.dtype and type(g) is np.ndarray
                     and g.base is None and id(g) not in held):
