@@ -88,9 +88,9 @@ def _relu_back_into(ctx, g, out, x):  # the engine lets it overwrite g (see engi
     bits, zero = _SAME_SIZE_INT.get(g.itemsize), _ZEROS.get(out.dtype)
     if bits is None or zero is None or out.dtype is not g.dtype:  # (not a native float)
         return (keep_where(np.asarray(out != 0), g, g),)
-    # keep_where inline (a ReLU in every layer): g's bits AND all-ones where out != 0
-    keep = np.negative(np.not_equal(out, zero).view(np.int8))
-    np.bitwise_and(g.view(bits), keep, out=g.view(bits))
+    # keep_where inline (a ReLU in every layer): g's bits, as integers, times (out != 0)
+    g_bits = g.view(bits)
+    np.multiply(g_bits, np.not_equal(out, zero), out=g_bits)
     return (g,)
 
 
