@@ -133,6 +133,21 @@ def test_cross_entropy_gradients_first_and_second_order():
     assert gradgradcheck(lambda x: F.cross_entropy(x, labels, reduction="sum"), x)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape, labels", [((5, 3), [2, 0, 1, 1, 0]), ((4,), 3), ((1, 6), [5])])
+def test_cross_entropy_gradient_under_a_weighted_upstream(reduction, shape, labels):
+    """The raw backward (scaled row sums for mean and sum, per-row weights for none) against
+    finite differences, with an upstream gradient that is not 1 (the loss weighted, then summed)."""
+    x = Tensor(rng(14).normal(size=shape) * 2, requires_grad=True)
+
+    def weighted(x):
+        out = F.cross_entropy(x, labels, reduction=reduction)
+        weights = np.linspace(-1.5, 2.5, out.data.size).reshape(out.data.shape)
+        return (out * Tensor(weights)).sum()
+
+    assert gradcheck(weighted, x)
+
+
 def test_cross_entropy_stable_at_huge_logits():
     x = Tensor([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4], [1e4, 1e4, 0.0]], requires_grad=True)
     out = F.cross_entropy(x, [1, 2, 0], reduction="none")
