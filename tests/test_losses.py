@@ -148,6 +148,14 @@ def test_cross_entropy_gradient_under_a_weighted_upstream(reduction, shape, labe
     assert gradcheck(weighted, x)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_gradient_keeps_the_logits_dtype_under_a_float64_upstream(reduction):
+    x = Tensor(rng(15).normal(size=(4, 3)).astype(np.float32), requires_grad=True)
+    out = F.cross_entropy(x, [0, 2, 1, 1], reduction=reduction)
+    (out * Tensor(np.float64(2.0))).sum().backward()  # the float64 factor makes g float64
+    assert x.grad.dtype == np.float32
+
+
 def test_cross_entropy_stable_at_huge_logits():
     x = Tensor([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4], [1e4, 1e4, 0.0]], requires_grad=True)
     out = F.cross_entropy(x, [1, 2, 0], reduction="none")
