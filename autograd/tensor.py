@@ -283,12 +283,7 @@ class Tensor:
         # held: arrays a leaf must copy (the seed, retained gradients); it keeps any other
         done, held = engine.backward_arrays(self, seed, _retains_grad)
         for node, g in done:  # leaves that require grad, and retain_grad() nodes
-            if (node.grad is None and g.dtype is node.data.dtype and type(g) is np.ndarray
-                    and g.base is None and id(g) not in held):
-                node.grad = g  # the common case of _accumulate, inline
-                held.add(id(g))
-            else:
-                node._accumulate(g, held)
+            node._accumulate(g, held)
 
     def _accumulate(self, g: np.ndarray, held: set) -> None:
         """Add a finished gradient into ``.grad``, in this Tensor's dtype.

@@ -7,8 +7,7 @@ it takes ~860 µs, against ~140 µs on a regular mask and ~50 µs for a multiply
 an inf or nan that was not chosen into nan: a select must not). Here the choice is made on the
 bits seen as integers: they are multiplied by the mask's 1 or 0 (exact for any bit pattern, nan
 and inf included) and combined by XOR: the same bits as ``np.where``, 4-10x quicker on large
-arrays (``LeakyReLU``'s backward at 1797 x 128: 898 ->
-176 µs); small arrays keep ``np.where``.
+arrays (``LeakyReLU``'s backward at 1797 x 128: 898 -> 176 µs); small arrays keep ``np.where``.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ def select(mask: np.ndarray, a: Any, b: Any) -> np.ndarray:
         return np.where(mask, a, b)
     out = np.empty(np.broadcast_shapes(mask.shape, np.shape(a), np.shape(b)), dtype)
     out_bits = out.view(bits)
-    if np.ndim(b) == 0 and b == 0 and not np.signbit(b):  # b is +0.0: out = a & keep
+    if np.ndim(b) == 0 and b == 0 and not np.signbit(b):  # b is +0.0: out = a's bits * mask
         return keep_where(mask, np.asarray(a, dtype), out)
     a_bits = np.asarray(a, dtype).view(bits)
     np.copyto(out, b)  # out = b, then out ^= (out ^ a) * mask: a where kept, b elsewhere

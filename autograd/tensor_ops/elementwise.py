@@ -14,7 +14,7 @@ import numpy as np
 from ..tensor import Tensor, make
 from . import _poly
 from ._poly import data_of, where
-from ._select import _SAME_SIZE_INT, keep_where, select
+from ._select import keep_where, select
 
 
 def exp(x: Tensor) -> Tensor:
@@ -81,17 +81,11 @@ for _zero in _ZEROS.values():
 def _relu_back(ctx, g, out, x):  # slope 0 at x <= 0; a nan input passes g on (PyTorch)
     if isinstance(g, Tensor):  # create_graph: a differentiable select
         return (where(data_of(x) <= 0, 0.0, g),)
-    return (keep_where(np.asarray(out != 0), g, np.empty_like(g)),)
+    return (keep_where(np.not_equal(out, _ZEROS.get(out.dtype, 0)), g, np.empty_like(g)),)
 
 
 def _relu_back_into(ctx, g, out, x):  # the engine lets it overwrite g (see engine.propagate)
-    bits, zero = _SAME_SIZE_INT.get(g.itemsize), _ZEROS.get(out.dtype)
-    if bits is None or zero is None or out.dtype is not g.dtype:  # (not a native float)
-        return (keep_where(np.asarray(out != 0), g, g),)
-    # keep_where inline (a ReLU in every layer): g's bits, as integers, times (out != 0)
-    g_bits = g.view(bits)
-    np.multiply(g_bits, np.not_equal(out, zero), out=g_bits)
-    return (g,)
+    return (keep_where(np.not_equal(out, _ZEROS.get(out.dtype, 0)), g, g),)
 
 
 # Both are selects, not ``g * (x > 0)``: an infinite or nan ``g`` gives 0 where x <= 0, not nan.
