@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -89,16 +90,15 @@ def propagate(
     grads: dict = {}
     for root, seed in zip(roots, seeds):
         grads[root] = seed if root not in grads else grads[root] + seed
-    order = topological_order(roots)
     mode = _GradMode  # on while a create_graph backward records, off otherwise (this thread's)
     was, mode.enabled = mode.enabled, bool(create_graph)
     try:
         if create_graph:
-            _propagate_summing(order, grads, retain, differentiable=True)
-        elif order and type(order[-1].data) is np.ndarray:
-            _propagate_arrays(order, grads, retain)
+            _propagate_summing(topological_order(roots), grads, retain, differentiable=True)
+        elif all(type(root.data) is np.ndarray for root in roots):  # Tensors
+            _propagate_arrays(grads, retain)
         else:
-            _propagate_summing(order, grads, retain)
+            _propagate_summing(topological_order(roots), grads, retain)
     finally:
         mode.enabled = was
     return grads
@@ -141,8 +141,16 @@ def _propagate_summing(
             grads[parent] = pg if old is None else old + pg
 
 
-def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | None) -> None:
-    """The chain rule on ndarrays, writing into gradient arrays where that is provably safe.
+def _propagate_arrays(grads: dict, retain: Callable[[Any], bool] | None) -> None:
+    """The chain rule on ndarrays from the seeded roots in ``grads``, in creation order reversed,
+    writing into gradient arrays where that is provably safe.
+
+    Order: every recorded Tensor has a sequence number ``_seq`` (``tensor.make``), larger than
+    its parents' since it was made after them. So the node with the largest ``_seq`` among those
+    holding a gradient has received every contribution it will get: all its users came later
+    and ran already. A heap of the nodes holding a gradient gives that node each time, with no
+    graph search first (PyTorch's engine numbers its nodes the same way). A node enters the
+    heap once, when its first gradient arrives; leaves never do.
 
     Ownership: ``owned`` holds (by id) the gradient arrays that only ``grads`` refers to: sums
     this loop made (``old + pg``), and results of backward functions marked ``back.fresh = True``
@@ -153,16 +161,16 @@ def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | 
     owned gradient that is released right after (not retained): nobody else can see it. Seeds
     and arrays from unmarked backward functions are never written.
     """
+    heap = [(-node._seq, node) for node in grads if node._back is not None]  # the roots
+    heapify(heap)
+    pop, push = heappop, heappush
     get = grads.get
     release = retain is not None
     owned: set = set()
-    for node in reversed(order):
+    while heap:
+        node = pop(heap)[1]
         back = node._back
-        if back is None:
-            continue
-        g = get(node)
-        if g is None:
-            continue
+        g = grads[node]
         mine = False
         if owned and id(g) in owned:
             owned.discard(id(g))
@@ -194,6 +202,8 @@ def _propagate_arrays(order: list, grads: dict, retain: Callable[[Any], bool] | 
             old = get(parent)
             if old is None:
                 grads[parent] = pg
+                if parent._back is not None:
+                    push(heap, (-parent._seq, parent))
                 if fresh and type(pg) is np.ndarray:
                     owned.add(id(pg))
             elif id(old) in owned and old.shape == pg.shape and old.dtype == pg.dtype:

@@ -7,6 +7,7 @@ The class holds the data, the graph links and the public surface; each op lives 
 from __future__ import annotations
 
 import ctypes
+import itertools
 import os
 import sys
 from typing import Any
@@ -19,6 +20,7 @@ from .grad_mode import _GradMode
 from .sites import Watch
 
 _new = object.__new__
+_next_seq = itertools.count(1).__next__  # a recorded node's ``_seq``: made after its parents
 
 
 def _keep_freed_memory() -> None:
@@ -58,7 +60,8 @@ class Tensor:
     """
 
     __slots__ = (
-        "data", "grad", "requires_grad", "label", "_prev", "_back", "_ctx", "_op", "_retains_grad"
+        "data", "grad", "requires_grad", "label", "_prev", "_back", "_ctx", "_op", "_retains_grad",
+        "_seq",
     )
     __array_ufunc__ = None  # make ``ndarray + Tensor`` call Tensor.__radd__, not broadcast
     __hash__ = object.__hash__  # ``==`` gives a bool Tensor; nodes still go into dicts and sets
@@ -83,6 +86,7 @@ class Tensor:
         self._ctx = None
         self._op = ""
         self._retains_grad = False
+        self._seq = 0  # (leaves: the backward orders only recorded nodes, by this number)
 
     # ------------------------------------------------------------------ attributes
 
@@ -351,6 +355,7 @@ class Tensor:
         t._ctx = None
         t._op = ""
         t._retains_grad = False
+        t._seq = 0
         return t
 
 
@@ -360,7 +365,11 @@ def _retains_grad(node: Tensor) -> bool:
 
 
 def make(data: np.ndarray, prev: tuple, back: Any, op: str, ctx: Any = None) -> Tensor:
-    """The result of an op: records its parents if grad mode is on and any of them needs grad."""
+    """The result of an op: records its parents if grad mode is on and any of them needs grad.
+
+    A recorded node gets the next sequence number ``_seq``: larger than its parents', so the
+    backward can run nodes in decreasing ``_seq`` without searching the graph first.
+    """
     t = _new(Tensor)
     t.data = data if type(data) is np.ndarray else np.asarray(data)  # NumPy gives 0-d as scalars
     t.grad = None
@@ -374,6 +383,7 @@ def make(data: np.ndarray, prev: tuple, back: Any, op: str, ctx: Any = None) -> 
                 t._prev = prev
                 t._back = back
                 t._ctx = ctx
+                t._seq = _next_seq()
                 if Watch.active:  # creation sites, anomaly checks (autograd/sites.py)
                     Watch.observe(t)
                 return t
@@ -381,6 +391,7 @@ def make(data: np.ndarray, prev: tuple, back: Any, op: str, ctx: Any = None) -> 
     t._prev = ()
     t._back = None
     t._ctx = None
+    t._seq = 0
     return t
 
 
