@@ -9,8 +9,8 @@ One step of the course's makemore part 3 model on a minibatch of 32 contexts of
 from the same weights, and the script checks first that one step gives all three the same loss
 and the same updated parameters.
 
-They run interleaved (a block of steps of each, in rotating order, many times over:
-``timing.interleave``), so drift in machine
+They run interleaved (a block of steps of each, each block following each other kind equally
+often, many times over: ``timing.interleave``), so drift in machine
 load hits all alike; the figures are medians of the single steps' wall-clock and CPU time per
 step. PyTorch is optional (skipped when not installed). BLAS (and PyTorch) run on one thread by
 default (``--threads``): at these sizes a second thread only adds synchronization.

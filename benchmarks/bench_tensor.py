@@ -17,7 +17,7 @@ Workloads: the digits MLP 64-128-64-10 (float32) at batch 32, 256 and 1797 on th
 data, and a 784-512-256-10 MLP at batch 1024 in float32 and float64 on random data.
 
 Two figures per workload, each the median step time over interleaved blocks of 10 steps (3
-untimed first; engine, NumPy, PyTorch, then the next round in rotated order:
+untimed first; each library's block follows each other library's equally often:
 ``timing.interleave``, shared with the other benchmarks), so drift in machine load hits all
 alike:
 
