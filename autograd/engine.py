@@ -13,7 +13,8 @@ Every node, scalar or tensor, carries the same few attributes:
 - ``_op``: the op's short name, for ``repr`` and ``draw_dot``.
 
 ``Value`` has one more slot, ``_g``: scratch space for ``Value.backward``'s walk (below), None
-outside it.
+outside it. ``Tensor`` has ``_seq``: the order in which recorded nodes were made (0 on leaves),
+which orders a Tensor backward without a graph search (``_propagate_arrays``).
 
 Because ``_back`` is never a closure over the output node and ``_ctx`` never holds it, a
 finished graph has no reference cycles and is freed by reference counting alone.
@@ -76,8 +77,9 @@ def propagate(
 ) -> dict:
     """The chain rule over the graph below ``roots``: a dict node -> d(sum of seeds·roots)/d(node).
 
-    Walks the nodes in reverse topological order, so a node's gradient is complete (every use
-    of it summed) before it is passed on to its parents. Constant leaves (``requires_grad``
+    Walks the nodes in reverse topological order (Tensors on ndarrays: by creation number), so
+    a node's gradient is complete (every use of it summed) before it is passed on to its
+    parents. Constant leaves (``requires_grad``
     False) may get an entry too; callers ignore those.
 
     ``retain=None`` keeps every node's gradient in the result (``Value.backward``, ``grad``,
