@@ -88,6 +88,17 @@ class Tensor:
         self._retains_grad = False
         self._seq = 0  # (leaves: the backward orders only recorded nodes, by this number)
 
+    def __setstate__(self, state: tuple) -> None:
+        """Unpickling and ``copy``: the saved slots, and a new sequence number for a recorded
+        node. Its saved number came from another process or an earlier point, so a node made
+        from it now could get a smaller one; pickle and ``deepcopy`` restore parents before
+        children, so new numbers keep every node after its parents (``engine._propagate_arrays``
+        relies on that)."""
+        for part in state if isinstance(state, tuple) else (state,):  # (None, {slot: value})
+            for name, value in (part or {}).items():
+                object.__setattr__(self, name, value)
+        self._seq = _next_seq() if self._back is not None else 0
+
     # ------------------------------------------------------------------ attributes
 
     @property

@@ -5,12 +5,16 @@ and the walk (``engine._propagate_arrays``) always takes the node with the large
 those holding a gradient, so a node runs only once every user of it has passed its gradient on.
 """
 
+import copy
+import itertools
+import pickle
 import sys
 import threading
 
 import numpy as np
 from hypothesis import given, settings
 
+import autograd.tensor as tensor
 from autograd import Function, Tensor, engine, grad
 from autograd.testing import graphs
 
@@ -134,3 +138,32 @@ def test_every_recorded_node_is_numbered_after_its_parents(graph):
                 assert node._seq > parent._seq > 0
             else:
                 assert parent._seq == 0
+
+
+def test_copies_of_recorded_nodes_get_numbers_of_their_own():
+    """A copy keeps its parents' order but not its original's number: the two meet in one
+    graph, and equal numbers would make the walk compare the Tensors themselves."""
+    x = Tensor([1.0, 2.0], requires_grad=True, dtype=np.float64)
+    y = counted(x * 2, "y")
+    shallow, deep, loaded = copy.copy(y), copy.deepcopy(y), pickle.loads(pickle.dumps(y))
+    assert len({y._seq, shallow._seq, deep._seq, loaded._seq}) == 4
+    assert shallow._prev[0] is y._prev[0]  # the same parents; deep and loaded copy theirs
+    out = (y * 3 + shallow * 7 + deep * 5 + loaded * 11).sum()
+    assert run_backward(out) == ["y", "y", "y", "y"]  # (each copy's Counted ctx says "y")
+    np.testing.assert_allclose(x.grad, [20.0, 20.0])  # 2·3 + 2·7: deep and loaded own their x
+
+
+def test_a_graph_saved_by_a_process_further_along_is_renumbered(monkeypatch):
+    """Numbers from another process (its counter far ahead) would put the loaded node after
+    the nodes made from it here: a retained one would then pass on only part of its gradient."""
+    monkeypatch.setattr(tensor, "_next_seq", itertools.count(10 ** 9).__next__)
+    x = Tensor([0.5, 2.0], requires_grad=True, dtype=np.float64)
+    saved = pickle.dumps((x, counted(x * 2, "a")))
+    monkeypatch.undo()
+    x, a = pickle.loads(saved)
+    a.retain_grad()
+    out = counted(a * a + a, "out").sum()
+    assert a._seq < out._seq
+    assert run_backward(out) == ["a", "out"]
+    np.testing.assert_allclose(a.grad, 2 * a.data + 1)
+    np.testing.assert_allclose(x.grad, 2 * (2 * a.data + 1))
