@@ -5,13 +5,13 @@
 A step is ``zero_grad``, forward, mean softmax cross-entropy, backward and an SGD update, on
 ``Sequential(Linear, ReLU, ..., Linear)`` with ``nn.functional.cross_entropy`` and
 ``optim.SGD``, exactly as a user writes it (the input batch is wrapped each step with
-``autograd.from_numpy``, which shares its memory as ``torch.from_numpy`` does in the PyTorch step;
-``Tensor(X)`` would copy it: 6.4 MB a step for the float64 batch). It runs
-interleaved with the same step written by hand in NumPy as tightly as NumPy allows (buffers
-preallocated, in-place updates, ``out=``, no Python-level wrappers, one flat array for all
-parameters: ``NumpyMLP``): the limit for a NumPy-backed engine; and with the same step in PyTorch when it is installed (optional, never a
-dependency). All start from the same weights; the script checks they give the same loss and
-update.
+``autograd.from_numpy``, which shares its memory as ``torch.from_numpy`` does in the PyTorch
+step; ``Tensor(X)`` would copy it: 6.4 MB a step for the float64 batch). It runs interleaved
+with the same step written by hand in NumPy as tightly as NumPy allows (buffers preallocated,
+in-place updates, ``out=``, no Python-level wrappers, one flat array for all parameters:
+``NumpyMLP``): the limit for a NumPy-backed engine; and with the same step in PyTorch when it
+is installed (optional, never a dependency). All start from the same weights; the script
+checks they give the same loss and update.
 
 Workloads: the digits MLP 64-128-64-10 (float32) at batch 32, 256 and 1797 on the real digits
 data, and a 784-512-256-10 MLP at batch 1024 in float32 and float64 on random data.
