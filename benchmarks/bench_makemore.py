@@ -187,82 +187,110 @@ def torch_step(model, optimizer, X, Y) -> float:
 
 class NumpyMakemore:
     """The same step in NumPy: the backward pass of notebook 10, fused (softmax - onehot,
-    BatchNorm in one formula), every activation and gradient in a buffer allocated once."""
+    BatchNorm in one formula), as tight as NumPy allows: every activation, gradient and
+    temporary in a buffer allocated once, ufuncs called directly (not ``ndarray.sum`` or
+    ``.mean``, whose Python wrappers cost about 0.7 µs each), constants as 0-d float32 arrays
+    (a Python number is converted at every call), the labels picked by flat index, and the
+    parameters and their gradients in one flat array each, so SGD is two calls (as
+    ``bench_tensor.NumpyMLP``)."""
 
     def __init__(self, model: MakemoreMLP, eps: float = 1e-5, momentum: float = 0.1) -> None:
         s = model.state_dict()
-        self.C, self.W1 = s["emb.weight"].copy(), s["fc1.weight"].copy()
-        self.gamma, self.beta = s["bn.weight"].copy(), s["bn.bias"].copy()
+        f, n = np.float32, BATCH
+        names = ["emb.weight", "fc1.weight", "bn.weight", "bn.bias", "fc2.weight", "fc2.bias"]
+        self.flat = np.concatenate([s[k].ravel() for k in names]).astype(f)
+        self.flat_grads = np.empty_like(self.flat)
+        views, grads, start = [], [], 0
+        for k in names:
+            stop = start + s[k].size
+            views.append(self.flat[start:stop].reshape(s[k].shape))
+            grads.append(self.flat_grads[start:stop].reshape(s[k].shape))
+            start = stop
+        self.C, self.W1, self.gamma, self.beta, self.W2, self.b2 = views
+        self.dC, self.dW1, self.dgamma, self.dbeta, self.dW2, self.db2 = grads
         self.running_mean = s["bn.running_mean"].copy()
         self.running_var = s["bn.running_var"].copy()
-        self.W2, self.b2 = s["fc2.weight"].copy(), s["fc2.bias"].copy()
-        self.eps, self.momentum = eps, momentum
-        f, n = np.float32, BATCH
         self.embcat = np.empty((n, BLOCK * N_EMBD), f)
         self.hpre, self.xhat, self.h = (np.empty((n, N_HIDDEN), f) for _ in range(3))
         self.dh = np.empty((n, N_HIDDEN), f)
-        self.mu, self.var, self.inv = (np.empty(N_HIDDEN, f) for _ in range(3))
+        self.mu, self.var, self.inv, self.scale = (np.empty(N_HIDDEN, f) for _ in range(4))
+        self.stat = np.empty(N_HIDDEN, f)
         self.logits = np.empty((n, VOCAB), f)
-        self.dW1, self.dW2 = np.empty_like(self.W1), np.empty_like(self.W2)
+        self.logits_flat = self.logits.reshape(-1)
         self.dembcat = np.empty((n, BLOCK * N_EMBD), f)
-        self.rows = np.arange(n)
+        self.row_starts = np.arange(n) * VOCAB  # + label = the label's flat index
+        self.picks = np.empty(n, np.int64)
+        self.picked = np.empty(n, f)
+        self.row_max, self.row_sum, self.row_log = (np.empty((n, 1), f) for _ in range(3))
+        m = momentum
+        self.c = {name: np.array(v, f) for name, v in (  # every constant, as a 0-d float32
+            ("n", n), ("eps", eps), ("one", 1), ("keep", 1 - m), ("m", m),
+            ("m_unbiased", m * n / (n - 1)), ("inv_n", 1.0 / n))}
+        self.lr = (None, None)
 
     def step(self, X: np.ndarray, Y: np.ndarray, lr: float) -> float:
-        n, f = len(X), np.float32
+        n, c = len(X), self.c
         # forward
         np.take(self.C, X, axis=0, out=self.embcat.reshape(n, BLOCK, N_EMBD))
         np.matmul(self.embcat, self.W1.T, out=self.hpre)
-        self.hpre.mean(axis=0, out=self.mu)
+        np.add.reduce(self.hpre, axis=0, out=self.mu)
+        self.mu /= c["n"]
         xc = self.xhat
         np.subtract(self.hpre, self.mu, out=xc)
         np.einsum("ij,ij->j", xc, xc, out=self.var)
-        self.var /= n
-        np.add(self.var, self.eps, out=self.inv)
+        self.var /= c["n"]
+        np.add(self.var, c["eps"], out=self.inv)
         np.sqrt(self.inv, out=self.inv)
         np.reciprocal(self.inv, out=self.inv)
         xc *= self.inv  # now x-hat
-        m = self.momentum
-        self.running_mean *= 1 - m
-        self.running_mean += m * self.mu
-        self.running_var *= 1 - m
-        self.running_var += (m * n / (n - 1)) * self.var
+        self.running_mean *= c["keep"]
+        self.running_mean += np.multiply(self.mu, c["m"], out=self.stat)
+        self.running_var *= c["keep"]
+        self.running_var += np.multiply(self.var, c["m_unbiased"], out=self.stat)
         np.multiply(self.xhat, self.gamma, out=self.h)
         self.h += self.beta
         np.tanh(self.h, out=self.h)
         z = self.logits
         np.matmul(self.h, self.W2.T, out=z)
         z += self.b2
-        z -= z.max(axis=1, keepdims=True)
+        z -= np.maximum.reduce(z, axis=1, keepdims=True, out=self.row_max)
         np.exp(z, out=z)  # z holds the softmax numerators from here on
-        s = z.sum(axis=1, keepdims=True)
-        loss = float(np.log(s).mean() - np.log(z[self.rows, Y]).mean())
+        s = np.add.reduce(z, axis=1, keepdims=True, out=self.row_sum)
+        picks = np.add(self.row_starts, Y, out=self.picks)
+        np.log(np.take(self.logits_flat, picks, out=self.picked), out=self.picked)
+        np.log(s, out=self.row_log)
+        loss = float(np.add.reduce(self.row_log, axis=None) - np.add.reduce(self.picked)) / n
         # backward
-        z /= s * n  # d loss / d logits = (softmax - onehot) / n
-        z[self.rows, Y] -= f(1.0 / n)
+        s *= c["n"]
+        z /= s  # d loss / d logits = (softmax - onehot) / n
+        self.logits_flat[picks] -= c["inv_n"]
         np.matmul(z.T, self.h, out=self.dW2)
-        db2 = z.sum(axis=0)
+        np.add.reduce(z, axis=0, out=self.db2)
         dh = self.dh
         np.matmul(z, self.W2, out=dh)
         np.square(self.h, out=self.h)
-        np.subtract(1, self.h, out=self.h)
+        np.subtract(c["one"], self.h, out=self.h)
         dh *= self.h  # d loss / d (BatchNorm output)
-        dbeta = dh.sum(axis=0)
-        dgamma = np.einsum("ij,ij->j", dh, self.xhat)
+        np.add.reduce(dh, axis=0, out=self.dbeta)
+        np.einsum("ij,ij->j", dh, self.xhat, out=self.dgamma)
         # dx = gamma * inv / n * (n dy - sum(dy) - xhat * sum(dy xhat))
-        dh *= n
-        dh -= dbeta
-        self.xhat *= dgamma
+        dh *= c["n"]
+        dh -= self.dbeta
+        self.xhat *= self.dgamma
         dh -= self.xhat
-        dh *= (self.gamma * self.inv) / n
+        np.multiply(self.gamma, self.inv, out=self.scale)
+        self.scale /= c["n"]
+        dh *= self.scale
         np.matmul(dh.T, self.embcat, out=self.dW1)
         np.matmul(dh, self.W1, out=self.dembcat)
-        dC = np.zeros_like(self.C)
-        np.add.at(dC, X.ravel(), self.dembcat.reshape(-1, N_EMBD))
-        # SGD
-        for p, g in ((self.C, dC), (self.W1, self.dW1), (self.gamma, dgamma),
-                     (self.beta, dbeta), (self.W2, self.dW2), (self.b2, db2)):
-            g *= lr
-            p -= g
+        self.dC.fill(0)
+        np.add.at(self.dC, X.ravel(), self.dembcat.reshape(-1, N_EMBD))
+        # SGD, every parameter at once
+        given, scale = self.lr
+        if given != lr:
+            given, scale = self.lr = lr, np.array(lr, np.float32)
+        self.flat_grads *= scale
+        self.flat -= self.flat_grads
         return loss
 
     def params(self) -> list[np.ndarray]:
