@@ -79,8 +79,8 @@ def propagate(
 
     Walks the nodes in reverse topological order (Tensors on ndarrays: by creation number), so
     a node's gradient is complete (every use of it summed) before it is passed on to its
-    parents. Constant leaves (``requires_grad``
-    False) may get an entry too; callers ignore those.
+    parents. Constant leaves (``requires_grad`` False) may get an entry too; callers ignore
+    those.
 
     ``retain=None`` keeps every node's gradient in the result (``Value.backward``, ``grad``,
     the drawings). Otherwise a non-leaf's gradient is dropped from the dict as soon as its
