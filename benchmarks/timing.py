@@ -22,7 +22,8 @@ def balanced_order(names: list[str]) -> list[str]:
 
     That is a closed walk using every ordered pair once (an Eulerian circuit of the complete
     directed graph on the names; Hierholzer's algorithm). Simply rotating the order each
-    round does not do it for three or more: in ``ABC, BCA, CAB`` A follows C twice and B never.
+    round does not do it for three or more: in ``ABC BCA CAB ABC ...`` A follows C twice for
+    every once it follows B.
 
     >>> balanced_order(["A", "B", "C"])
     ['A', 'C', 'B', 'C', 'A', 'B']
