@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from layer_cases import EPS
 from layer_cases import normalized as _normalized
 
 import autograd
 import nn
 from autograd import Tensor
+from autograd.tensor_ops.norm import _mean
 from nn import functional as F
 
 # --------------------------------------------------------------------------- Embedding
@@ -124,6 +128,18 @@ def test_batchnorm_training_normalizes_by_the_batch_and_updates_running_stats(sh
         np.testing.assert_allclose(bn.running_mean, mean, rtol=1e-12)
         np.testing.assert_allclose(bn.running_var, var, rtol=1e-12)
         assert bn.num_batches_tracked == step
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([np.float16, np.float32, np.float64]),
+       hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=7), st.data())
+def test_normalization_means_are_numpys_mean_bit_for_bit(dtype, shape, data):
+    """``norm._mean`` skips ``ndarray.mean``'s Python wrapper; its bits are ``mean``'s."""
+    a = data.draw(hnp.arrays(dtype, shape, elements=st.floats(-1e3, 1e3, width=16)))
+    axes = tuple(sorted(data.draw(st.sets(st.integers(0, len(shape) - 1), min_size=1))))
+    got, want = _mean(a, axes), a.mean(axis=axes, keepdims=True)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
 
 
 def test_batchnorm_momentum_none_is_the_cumulative_average():
