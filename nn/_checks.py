@@ -16,6 +16,16 @@ import numpy as np
 
 from autograd import Tensor, Value
 
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def any_outside(indices: np.ndarray, n: int) -> bool:
+    """Whether an integer array holds an index outside ``[0, n)``, in one reduction: seen as
+    unsigned, a negative index is huge (``min()`` and ``max()`` would be two, each behind a
+    Python wrapper of about 0.7 µs)."""
+    return bool(indices.size) and bool(
+        np.maximum.reduce(indices.view(_UNSIGNED[indices.itemsize]), axis=None) >= n)
+
 
 def _got(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"

@@ -15,6 +15,7 @@ from autograd import Tensor, get_default_dtype, where
 from autograd.tensor_ops.pick import pick
 
 from . import init
+from ._checks import any_outside
 from .module import Module
 
 
@@ -29,7 +30,7 @@ def embedding_indices(input: Any, num_embeddings: int) -> np.ndarray:
     elif data.dtype.kind not in "iu" and not (data.size == 0 and data.dtype.kind == "f"):
         raise TypeError(f"embedding: indices must be integers, got dtype {data.dtype}")
     data = data.astype(np.intp, copy=False)
-    if data.size and (data.min() < 0 or data.max() >= num_embeddings):
+    if any_outside(data, num_embeddings):
         bad = np.flatnonzero((data < 0) | (data >= num_embeddings))
         i = int(bad[0])
         raise IndexError(f"embedding: index {data.flat[i]} (at flat position {i}) is out of "

@@ -29,7 +29,14 @@ from autograd.tensor_ops.softmax import cross_entropy as fused_cross_entropy
 from autograd.tensor_ops.softmax import log_softmax as fused_log_softmax
 
 from . import rng
-from ._checks import check_bool, check_generator, check_int, check_node, check_real
+from ._checks import (
+    any_outside,
+    check_bool,
+    check_generator,
+    check_int,
+    check_node,
+    check_real,
+)
 
 Node = Value | Tensor
 Loss = Value | Tensor | list
@@ -342,8 +349,6 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     return fused_cross_entropy(logits, labels, reduction)  # one node; its gradient: p - onehot
 
 
-_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
-_largest = np.maximum.reduce  # ndarray.max without its Python-level wrapper
 
 
 def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
@@ -365,8 +370,7 @@ def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
             f"{logits_shape} (expected labels of shape {expected})"
         )
     classes = logits_shape[-1]
-    # one reduction finds both kinds: as unsigned, a negative label is huge
-    if labels.size and _largest(labels.view(_UNSIGNED[labels.itemsize])) >= classes:
+    if any_outside(labels, classes):
         i = int(np.flatnonzero((labels < 0) | (labels >= classes))[0])
         raise ValueError(
             f"cross_entropy: label {labels.flat[i]} at index {i} is outside [0, {classes}) "
