@@ -5,7 +5,9 @@ ten nodes; this is one, with the textbook backward
 
     dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),  dxhat = g * weight,
 
-written with methods that ndarrays and Tensors share, so under ``create_graph=True`` the same
+(for BatchNorm, whose weight is per channel, in the form that reuses the weight's and bias's
+gradient sums: ``invstd * weight * (g - sum(g) / n - xhat * sum(g * xhat) / n)``), written
+with methods that ndarrays and Tensors share, so under ``create_graph=True`` the same
 lines (on ``xhat`` and ``invstd`` recomputed as nodes) give gradients of every order.
 """
 
@@ -68,13 +70,35 @@ def _normalize_back(ctx, g, out, x, *params):
     weight = params[0] if has_weight else None
     if isinstance(g, Tensor) or isinstance(x, Tensor):  # create_graph: the statistics as nodes
         xhat, invstd, _ = _statistics(x, axes, eps)
-    dxhat = g * weight.reshape(param_shape) if has_weight else g
+    scale = weight.reshape(param_shape) if has_weight else None
+    g_xhat = g * xhat
+    aligned = (1,) * (len(g.shape) - len(param_shape)) + tuple(param_shape)  # (broadcasting's)
+    if {axis for axis, size in enumerate(aligned) if size == 1} == set(axes):  # BatchNorm
+        # weight and bias vary exactly along the axes the statistics keep (channels), so
+        # mean(dxhat) and mean(dxhat xhat) are weight times the sums that make the bias's and
+        # the weight's gradients, over n: dx = invstd weight (g - sum(g) / n
+        # - xhat sum(g xhat) / n), notebook 10's formula: two full-array passes fewer
+        g_sum, g_xhat_sum = g.sum(axis=axes, keepdims=True), g_xhat.sum(axis=axes, keepdims=True)
+        gx = None
+        if needs[0]:
+            n = 1
+            for axis in axes:
+                n *= x.shape[axis]
+            scale = invstd * scale if has_weight else invstd
+            gx = scale * (g - g_sum / n - xhat * (g_xhat_sum / n))
+        grads = [gx]
+        if has_weight:
+            grads.append(g_xhat_sum.reshape(weight.shape) if needs[1] else None)
+        if has_bias:
+            grads.append(g_sum.reshape(params[-1].shape) if needs[-1] else None)
+        return tuple(grads)
+    dxhat = g * scale if has_weight else g  # LayerNorm: weight varies along the axes
     gx = None
     if needs[0]:
         gx = invstd * (dxhat - _mean(dxhat, axes) - xhat * _mean(dxhat * xhat, axes))
     grads = [gx]
     if has_weight:
-        grads.append(unbroadcast(g * xhat, param_shape).reshape(weight.shape)
+        grads.append(unbroadcast(g_xhat, param_shape).reshape(weight.shape)
                      if needs[1] else None)
     if has_bias:
         grads.append(unbroadcast(g, param_shape).reshape(params[-1].shape)
