@@ -24,8 +24,8 @@ def _mean(a, axes: tuple):
 
     For float32 and float64 arrays it makes NumPy's own two calls directly (the sum, then the
     division by the count; the same bits: a quotient rounded once from float64 is the float32
-    one): ``ndarray.mean``'s Python wrapper costs about 2 µs, and a BatchNorm step takes four
-    means. float16 keeps ``mean`` (which sums it in float32).
+    one): ``ndarray.mean``'s Python wrapper costs about 2 µs, and a normalization step takes
+    two to four means. float16 keeps ``mean`` (which sums it in float32).
     """
     if type(a) is np.ndarray and a.dtype.kind == "f" and a.dtype.itemsize >= 4:
         total = np.add.reduce(a, axis=axes, keepdims=True)
