@@ -159,6 +159,25 @@ def test_max_pool_a_nan_is_the_maximum_as_in_pytorch():
     np.testing.assert_array_equal(x.grad, [[[[0.0, 0.0], [0.0, 1.0]]]])  # the last NaN
 
 
+@pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 0), (3, 1, 1), (2, 1, 0)])
+def test_max_pool_routes_alike_with_channels_innermost_or_not(kernel, stride, padding):
+    """With more channels than output columns the scan runs channels-last; pooling each channel
+    alone runs it as NCHW. Ties (a ReLU's zeros) and NaNs must go to the same elements."""
+    rng = np.random.default_rng(0)
+    data = np.maximum(rng.standard_normal((3, 16, 4, 4)), 0)
+    data[0, 1, 0, 0] = data[1, 2, 1, 1] = data[1, 2, 0, 1] = np.nan
+    g = rng.standard_normal(F.max_pool2d(Tensor(data), kernel, stride, padding).shape)
+    x = Tensor(data, requires_grad=True)
+    out = F.max_pool2d(x, kernel, stride, padding)
+    out.backward(g)
+    for ch in range(16):
+        xc = Tensor(data[:, ch:ch + 1], requires_grad=True)
+        oc = F.max_pool2d(xc, kernel, stride, padding)
+        oc.backward(g[:, ch:ch + 1])
+        np.testing.assert_array_equal(out.data[:, ch:ch + 1], oc.data)
+        np.testing.assert_array_equal(x.grad[:, ch:ch + 1], xc.grad)
+
+
 def test_max_pool_overlapping_windows_accumulate():
     x = Tensor(np.array([[[[0.0, 0.0, 0.0], [0.0, 9.0, 0.0], [0.0, 0.0, 0.0]]]]),
                requires_grad=True)
