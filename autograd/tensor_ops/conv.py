@@ -276,11 +276,12 @@ def max_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry) -> Tensor:
     # Each kernel offset's values copied into one contiguous block, so the scan below runs
     # NumPy's loops at full speed (on the strided view they pay for every inner run of out_w
     # elements), and with the longer of C and out_w innermost: a CNN's 8x8 and 4x4 poolings
-    # took 2-3x as long on the view.
+    # took 2-3x as long on the view. Only when the copy is no larger than the input: windows
+    # that overlap (stride below the kernel) would copy their shared elements again and again.
     channels_last = c > ow
     if channels_last:
         win = win.transpose(0, 1, 2, 4, 5, 3)  # (kh, kw, N, out_h, out_w, C)
-    cols = np.ascontiguousarray(win)
+    cols = np.ascontiguousarray(win) if kh * kw * oh * ow <= h * w else win
     best = cols[0, 0].copy()
     where = np.zeros(best.shape, np.uint8 if kh * kw <= 256 else np.intp)  # kernel offset
     for k in range(1, kh * kw):  # a scan over kernel offsets, as PyTorch's
