@@ -349,8 +349,6 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     return fused_cross_entropy(logits, labels, reduction)  # one node; its gradient: p - onehot
 
 
-
-
 def _class_labels(target: Any, logits_shape: tuple) -> np.ndarray:
     """``target`` as an int64 array of valid class indices for logits of ``logits_shape``.
 

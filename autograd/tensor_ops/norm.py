@@ -13,6 +13,8 @@ lines (on ``xhat`` and ``invstd`` recomputed as nodes) give gradients of every o
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..tensor import Tensor, floating, make
@@ -29,11 +31,13 @@ def _mean(a, axes: tuple):
     """
     if type(a) is np.ndarray and a.dtype.kind == "f" and a.dtype.itemsize >= 4:
         total = np.add.reduce(a, axis=axes, keepdims=True)
-        count = 1
-        for axis in axes:
-            count *= a.shape[axis]
-        return np.true_divide(total, count, out=total)
+        return np.true_divide(total, _count(a.shape, axes), out=total)
     return a.mean(axis=axes, keepdims=True)
+
+
+def _count(shape: tuple, axes: tuple) -> int:
+    """How many elements each statistic averages: the product of the sizes along ``axes``."""
+    return math.prod(shape[axis] for axis in axes)
 
 
 def _statistics(x, axes: tuple, eps: float):
@@ -81,9 +85,7 @@ def _normalize_back(ctx, g, out, x, *params):
         g_sum, g_xhat_sum = g.sum(axis=axes, keepdims=True), g_xhat.sum(axis=axes, keepdims=True)
         gx = None
         if needs[0]:
-            n = 1
-            for axis in axes:
-                n *= x.shape[axis]
+            n = _count(x.shape, axes)
             scale = invstd * scale if has_weight else invstd
             gx = scale * (g - g_sum / n - xhat * (g_xhat_sum / n))
         grads = [gx]
