@@ -103,6 +103,23 @@ def test_pad_errors(args, kw, error, message):
         pad(Tensor(np.zeros((2, 3))), args, **kw)
 
 
+def test_replicate_pads_any_amount_as_pytorch():
+    # was refused ("at most 1") for a pad wider than the dim; PyTorch copies the edge any number
+    # of times. Circular still wraps at most once, reflect stays below the size.
+    x = Tensor([[1.0, 2.0]], requires_grad=True)
+    r = pad(x, (3, 1, 2, 0), mode="replicate")
+    assert r.tolist() == [[1.0, 1.0, 1.0, 1.0, 2.0, 2.0]] * 3
+    r.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[12.0, 6.0]])  # 3 rows x (1 + 3) and 3 x (1 + 1)
+    assert pad(Tensor([5.0]), (0, 4), mode="replicate").tolist() == [5.0] * 5
+    with pytest.raises(ValueError, match=r"circular padding of \(0, 3\) on dim 1 of size 2 "
+                                         "must be at most 2"):
+        pad(x, (0, 3), mode="circular")
+    with pytest.raises(ValueError, match="replicate padding of .1, 0. on dim 1 needs a "
+                                         "non-empty dim, got size 0"):
+        pad(Tensor(np.zeros((2, 0))), (1, 0), mode="replicate")
+
+
 def test_pad_may_crop_a_dim_to_nothing_as_pytorch():
     assert pad(Tensor(np.ones((2, 3))), (-2, -1)).shape == (2, 0)
     assert pad(Tensor(np.ones((2, 3))), (-3, 1), value=7.0).tolist() == [[7.0], [7.0]]

@@ -64,8 +64,12 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0) -> Tensor
     for d, ((lo, hi), n) in enumerate(zip(pairs, x.shape)):
         if lo < 0 or hi < 0:
             raise ValueError(f"pad: negative padding {pad} needs mode='constant'")
-        limit = n - 1 if mode == "reflect" else n
-        if (lo or hi) and (max(lo, hi) > limit or n == 0):
+        if (lo or hi) and n == 0:
+            raise ValueError(f"pad: {mode} padding of ({lo}, {hi}) on dim {d} needs a "
+                             "non-empty dim, got size 0")
+        # PyTorch's limits: reflect < size, circular wraps at most once, replicate any amount
+        limit = {"reflect": n - 1, "circular": n}.get(mode)
+        if limit is not None and max(lo, hi) > limit:
             raise ValueError(f"pad: {mode} padding of ({lo}, {hi}) on dim {d} of size {n} "
                              f"must be at most {limit}")
         src = np.pad(np.arange(n), (lo, hi), mode=_NUMPY_MODES[mode])  # where each cell reads
