@@ -15,6 +15,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from budget import examples
 from hypothesis import HealthCheck, given, settings
 
 import autograd.tensor_ops.arithmetic as arithmetic
@@ -80,7 +81,7 @@ def test_blame_names_the_broken_op_and_its_line(target, mutation, monkeypatch):
     others = ("add", "mul", "tanh", "sin") if kind == "value" else ("add", "mul", "tanh", "sum")
     stats: Counter = Counter()
 
-    @settings(max_examples=15, database=None, deadline=None,
+    @settings(max_examples=examples(15), database=None, deadline=None,
               suppress_health_check=[HealthCheck.filter_too_much])  # the op must be used
     @given(graphs(kind=kind, ops=(graph_op, *others), max_steps=5).filter(
         lambda g: uses_on_output_path(g, graph_op)))
@@ -105,7 +106,7 @@ def test_blame_names_the_broken_op_and_its_line(target, mutation, monkeypatch):
     assert stats["blamed"] >= 0.9 * stats["detected"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(graphs(max_steps=5))
 def test_blame_finds_nothing_in_correct_graphs(graph):
     assert blame(graph, graph.inputs()) is None

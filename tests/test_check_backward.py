@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,7 +101,7 @@ def test_the_arrays_are_not_changed():
     np.testing.assert_array_equal(x, X)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(n=st.integers(1, 4), d=st.integers(1, 4), scale=st.sampled_from([1.0, 1.01, -1.0]))
 def test_any_scaled_softmax_backward_is_judged_right(n, d, scale):
     """softmax's backward: g·s - s·sum(g·s); any factor other than 1 must be caught."""

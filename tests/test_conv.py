@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from layer_cases import _out, conv_geometry, naive_conv2d, naive_pool
 from tensor_factory import numeric_grads
@@ -76,7 +77,7 @@ def test_third_derivatives_match_finite_differences(layer):
 # ------------------------------------------------------------------------------ shapes
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(geometry=conv_geometry(max_groups=3))
 def test_conv2d_output_shape_follows_pytorchs_formula(geometry):
     x_shape, w_shape, kw = geometry

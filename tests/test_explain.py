@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from budget import examples
 from hypothesis import given, settings
 
 import autograd
@@ -191,7 +192,7 @@ def check_sums(root):
                                    rtol=0, atol=1e-12)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(graphs(kind="value"))
 def test_value_terms_sum_to_grad_and_the_printed_total_is_the_grad(graph):
     root = graph(*graph.inputs())
@@ -201,7 +202,7 @@ def test_value_terms_sum_to_grad_and_the_printed_total_is_the_grad(graph):
         assert line.endswith(repr(float(step.node.grad))) or line.endswith("(the seed)")
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(graphs(kind="tensor"))
 def test_tensor_terms_sum_to_leaf_grads(graph):
     check_sums(graph(*graph.inputs()))

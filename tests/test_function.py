@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from budget import examples
 from hypothesis import given, settings
 
 import autograd
@@ -119,7 +120,7 @@ def test_cube_matches_finite_differences():
         np.testing.assert_allclose(x.grad[i], fd, rtol=1e-6, atol=1e-8)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(x=tensors(min_value=-2.0, max_value=2.0), y=tensors(min_value=-2.0, max_value=2.0),
        v=values(-2.0, 2.0))
 def test_functions_pass_gradcheck(x, y, v):

@@ -27,6 +27,7 @@ import itertools
 
 import numpy as np
 import pytest
+from budget import examples
 from hypothesis import HealthCheck, find, given, settings
 
 import autograd.tensor as tensor
@@ -236,13 +237,13 @@ def test_the_reference_walk_used_by_the_mutants_is_right_unmutated(monkeypatch):
     run()
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(graphs(kind="value"))
 def test_real_engine_passes_2000_value_graphs(graph):
     assert backward_matches_finite_differences(graph), repr(graph)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(graphs(kind="tensor"))
 def test_real_engine_passes_1000_tensor_graphs(graph):
     assert backward_matches_finite_differences(graph), repr(graph)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from budget import examples
 from hypothesis import given, settings
 
 import autograd
@@ -182,7 +183,7 @@ def test_tensor_tanh_second_and_third_derivatives():
     np.testing.assert_allclose(d3.data, -2 * (1 - t ** 2) * (1 - 3 * t ** 2))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(x=tensors(min_value=-2.0, max_value=2.0),
        w=tensors(shape=(3,), min_value=-1.0, max_value=1.0))
 def test_composite_functions_pass_gradgradcheck(x, w):

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,7 +40,7 @@ def closed_form(fn, base_lrs, epochs=EPOCHS):
 # ------------------------------------------------------------------------- the four schedules
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.integers(1, 10), st.floats(0.05, 1.5))
 def test_step_lr_matches_its_closed_form(step_size, gamma):
     opt = two_group_sgd()
@@ -56,7 +57,7 @@ def test_step_lr_by_hand():
     assert sched.last_epoch == 6
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.floats(0.5, 1.2))
 def test_exponential_lr_matches_its_closed_form(gamma):
     got = schedule(ExponentialLR(two_group_sgd(), gamma=gamma))
@@ -64,7 +65,7 @@ def test_exponential_lr_matches_its_closed_form(gamma):
     np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.integers(1, 15), st.sampled_from([0.0, 1e-3, 0.01]))
 def test_cosine_annealing_matches_its_closed_form_through_several_periods(t_max, eta_min):
     epochs = 4 * t_max + 3  # past T_max the rate climbs back, as in PyTorch (no restarts)

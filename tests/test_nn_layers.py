@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -130,7 +131,7 @@ def test_batchnorm_training_normalizes_by_the_batch_and_updates_running_stats(sh
         assert bn.num_batches_tracked == step
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.sampled_from([np.float16, np.float32, np.float64]),
        hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=7), st.data())
 def test_normalization_means_are_numpys_mean_bit_for_bit(dtype, shape, data):

@@ -10,13 +10,14 @@ float64 Tensor. Gradients come from the engine's own ``backward``.
 from __future__ import annotations
 
 import numpy as np
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import optim
 from autograd import Tensor, Value
 
-SETTINGS = settings(max_examples=30, deadline=None)
+SETTINGS = settings(max_examples=examples(30), deadline=None)
 
 
 @st.composite

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from layer_cases import LAYER_OPS
@@ -234,7 +235,7 @@ def test_table_names_are_unique():
 
 
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(data=st.data())
 def test_forward_and_gradients(op, data):
     arrays, kw = data.draw(op.case, label="case")
@@ -242,7 +243,7 @@ def test_forward_and_gradients(op, data):
 
 
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(data=st.data())
 def test_second_derivatives(op, data):
     arrays, kw = data.draw(op.case, label="case")

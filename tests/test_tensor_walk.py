@@ -12,6 +12,7 @@ import sys
 import threading
 
 import numpy as np
+from budget import examples
 from hypothesis import given, settings
 
 import autograd.tensor as tensor
@@ -138,7 +139,7 @@ def test_several_roots_where_one_depends_on_another():
     np.testing.assert_allclose(gx.data, 6 * x.data + 1)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(graphs(kind="tensor"))
 def test_every_recorded_node_is_numbered_after_its_parents(graph):
     out = graph(*graph.inputs())

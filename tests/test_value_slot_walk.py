@@ -12,6 +12,7 @@ import math
 import threading
 
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +35,7 @@ def same_float(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(graphs(kind="value"))
 def test_slot_walk_gives_the_dict_walks_gradients_bit_for_bit(graph):
     leaves = graph.inputs()
@@ -50,7 +51,7 @@ def test_slot_walk_gives_the_dict_walks_gradients_bit_for_bit(graph):
 finite = st.floats(-3, 3, allow_nan=False)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(finite, min_size=1, max_size=6), st.data())
 def test_dot_with_repeated_operands_matches_the_unfused_sum(values, data):
     """``dot``'s in-slot backward against the same sum written with ``*`` and ``+``, with the
