@@ -68,6 +68,31 @@ def naive_pool(x, kernel, stride, padding, dilation=(1, 1), kind="max"):
     return out
 
 
+def naive_max_pool_grad(x, g, kernel, stride, padding, dilation=(1, 1)):
+    """Where max pooling's gradient goes, by PyTorch's kernel loop: each window starts at its
+    first real (not padding) element and moves on at every larger value or NaN; a window of
+    padding alone passes nothing on."""
+    n, c, h, w = x.shape
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    out = np.zeros(x.shape)
+    for i in range(n):
+        for ch in range(c):
+            for r in range(g.shape[2]):
+                for col in range(g.shape[3]):
+                    best, at = -np.inf, None
+                    for a in range(kh):
+                        for b in range(kw):
+                            y, z = r * sh - ph + a * dh, col * sw - pw + b * dw
+                            if not (0 <= y < h and 0 <= z < w):
+                                continue
+                            v = x[i, ch, y, z]
+                            if at is None or v > best or np.isnan(v):
+                                best, at = v, (y, z)
+                    if at is not None:
+                        out[i, ch, at[0], at[1]] += g[i, ch, r, col]
+    return out
+
+
 # ------------------------------------------------------------------------ case strategies
 
 

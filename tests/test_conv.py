@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from budget import examples
 from hypothesis import given, settings
-from layer_cases import _out, conv_geometry, naive_conv2d, naive_pool
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from layer_cases import _out, conv_geometry, naive_conv2d, naive_max_pool_grad, naive_pool
 from tensor_factory import numeric_grads
 
 import autograd
@@ -177,6 +179,47 @@ def test_max_pool_routes_alike_with_channels_innermost_or_not(kernel, stride, pa
         oc.backward(g[:, ch:ch + 1])
         np.testing.assert_array_equal(out.data[:, ch:ch + 1], oc.data)
         np.testing.assert_array_equal(x.grad[:, ch:ch + 1], xc.grad)
+
+
+def test_max_pool_never_routes_a_gradient_into_the_padding():
+    """A window whose real elements are all -inf picked its first padding cell, whose flat
+    index is another element's (here the other image's): that image got 4 + 1 + 1 + 1."""
+    data = np.stack([np.full((1, 2, 2), -np.inf), np.zeros((1, 2, 2))])
+    x = Tensor(data, requires_grad=True)
+    F.max_pool2d(x, 3, stride=1, padding=1).sum().backward()
+    np.testing.assert_array_equal(x.grad.reshape(2, 4), [[4, 0, 0, 0], [4, 0, 0, 0]])  # PyTorch
+    # dilated windows of padding alone: -inf, and no gradient (was an IndexError at batch 1)
+    x = Tensor(np.ones((1, 1, 1, 3)), requires_grad=True)
+    out = F.max_pool2d(x, 2, padding=1, dilation=2)
+    assert np.isneginf(out.data).all()
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, np.zeros((1, 1, 1, 3)))
+
+
+@st.composite
+def _pool_case(draw):
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = tuple(draw(st.integers(0, (d * (k - 1) + 1) // 2)) for k, d in zip(kernel, dilation))
+    hw = [draw(st.integers(need, need + 3)) for need in
+          (max(1, d * (k - 1) + 1 - 2 * p) for k, d, p in zip(kernel, dilation, padding))]
+    shape = (draw(st.integers(1, 2)), draw(st.sampled_from([1, 5])), *hw)  # both scan layouts
+    values = st.sampled_from([-np.inf, -np.inf, -1.0, 0.0, 0.0, 2.0, np.nan])  # ties, -inf runs
+    x = draw(hnp.arrays(np.float64, shape, elements=values))
+    return x, kernel, stride, padding, dilation
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(_pool_case(), st.integers(0, 2**32 - 1))
+def test_max_pool_routes_the_gradient_as_pytorch_kernel_loop(case, seed):
+    data, kernel, stride, padding, dilation = case
+    x = Tensor(data, requires_grad=True)
+    out = F.max_pool2d(x, kernel, stride, padding, dilation)
+    g = np.random.default_rng(seed).standard_normal(out.shape)
+    out.backward(g)
+    np.testing.assert_array_equal(
+        x.grad, naive_max_pool_grad(data, g, kernel, stride, padding, dilation))
 
 
 def test_max_pool_overlapping_windows_accumulate():

@@ -267,7 +267,9 @@ def _lowest(dtype: np.dtype) -> Any:
 
 def max_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry) -> Tensor:
     """The largest element of each window (padding is -inf). The gradient goes to one element
-    per window, the first maximum in row-major window order, as PyTorch routes it."""
+    per window, the first maximum in row-major window order among the window's real (not
+    padding) elements, as PyTorch routes it; a window of padding alone (possible with dilation)
+    is -inf and passes no gradient on."""
     d = x.data
     n, c, h, w = d.shape
     (kh, kw), (th, tw), (ph, pw), (dh, dw) = kernel, geo.stride, geo.padding, geo.dilation
@@ -284,6 +286,10 @@ def max_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry) -> Tensor:
     cols = np.ascontiguousarray(win) if kh * kw * oh * ow <= h * w else win
     best = cols[0, 0].copy()
     where = np.zeros(best.shape, np.uint8 if kh * kw <= 256 else np.intp)  # kernel offset
+    empty = None
+    if ph or pw:  # start each window at its first real element: padding must never be picked
+        first, empty = _first_real_offsets(h, w, kernel, (oh, ow), geo)
+        where[...] = first[..., None] if channels_last else first  # (a real -inf stays there)
     for k in range(1, kh * kw):  # a scan over kernel offsets, as PyTorch's
         v = cols[k // kw, k % kw]
         # Strictly larger, so the first maximum wins ties; a NaN always takes over, as in
@@ -297,4 +303,23 @@ def max_pool2d(x: Tensor, kernel: tuple, geo: ConvGeometry) -> Tensor:
     flat = offsets.reshape(-1).take(where)  # flat positions in x of each window's maximum
     flat += corners
     flat += (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
+    if empty is not None and empty.any():
+        return picked(x, best, flat, keep=np.broadcast_to(~empty, best.shape))
     return picked(x, best, flat)
+
+
+def _first_real_offsets(h: int, w: int, kernel: tuple, out_hw: tuple,
+                        geo: ConvGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """Per window ``(out_h, out_w)``: the kernel offset ``i * kw + j`` of its first element
+    inside the input (row-major), and whether it has none (padding alone).
+
+    Rows and columns are independent, so the first real element is the first real row's first
+    real column.
+    """
+    (kh, kw), (th, tw), (ph, pw), (dh, dw) = kernel, geo.stride, geo.padding, geo.dilation
+    rows = np.arange(out_hw[0]) * th - ph + (np.arange(kh) * dh)[:, None]  # (kh, out_h)
+    cols = np.arange(out_hw[1]) * tw - pw + (np.arange(kw) * dw)[:, None]  # (kw, out_w)
+    real_rows, real_cols = (rows >= 0) & (rows < h), (cols >= 0) & (cols < w)
+    first = real_rows.argmax(0)[:, None] * kw + real_cols.argmax(0)
+    empty = ~real_rows.any(0)[:, None] | ~real_cols.any(0)
+    return first, empty

@@ -21,14 +21,28 @@ def pick(x: Tensor, flat: np.ndarray) -> Tensor:
     return make(x.data.reshape(-1)[flat], (x,), _pick_back, "pick", (flat, x.shape))
 
 
-def picked(x: Tensor, values: np.ndarray, flat: np.ndarray) -> Tensor:
+def picked(x: Tensor, values: np.ndarray, flat: np.ndarray, keep: np.ndarray | None = None,
+           ) -> Tensor:
     """``pick(x, flat)`` when its values ``x.ravel()[flat]`` are already at hand (max pooling
-    finds them while it looks for the maxima)."""
-    return make(values, (x,), _pick_back, "pick", (flat, x.shape))
+    finds them while it looks for the maxima). ``keep`` (a boolean mask of ``values``' shape):
+    only the kept results pass their gradient on (a pooling window of padding alone picked
+    nothing; its ``flat`` entry is a placeholder)."""
+    if keep is None:
+        return make(values, (x,), _pick_back, "pick", (flat, x.shape))
+    return make(values, (x,), _pick_kept_back, "pick", (flat, x.shape, keep))
 
 
 def _pick_back(ctx, g, out, x):
     return (put_add(g, ctx[0], ctx[1]),)
+
+
+def _pick_kept_back(ctx, g, out, x):
+    flat, shape, keep = ctx
+    if isinstance(g, Tensor):  # create_graph: a differentiable select
+        from .combine import where
+
+        return (put_add(where(keep, g, 0.0), flat, shape),)
+    return (put_add(np.where(keep, g, 0), flat, shape),)
 
 
 def put_add(g: Any, flat: np.ndarray, shape: tuple) -> Any:
