@@ -448,6 +448,41 @@ def test_index_errors_are_index_errors():
         x[Tensor([0.5])]
 
 
+# (key, the result's shape in PyTorch 2.13, the same selection written as two NumPy steps)
+_X4 = np.arange(120.0).reshape(2, 3, 4, 5)
+_I = np.array([0, 2])
+_J = np.array([1, 0])
+_INTS_FIRST = [
+    ((0, slice(None), _I), (3, 2, 5), lambda a: a[0][:, _I]),  # NumPy alone: (2, 3, 5)
+    ((0, Ellipsis, _I), (3, 4, 2), lambda a: a[0][..., _I]),  # NumPy alone: (2, 3, 4)
+    ((slice(None), 0, slice(None), _I), (2, 4, 2), lambda a: a[:, 0][:, :, _I]),
+    ((0, None, slice(None), _I), (1, 3, 2, 5), lambda a: a[0][None, :, _I]),
+    ((0, slice(None), 1, _I), (3, 2), lambda a: a[0][:, 1][:, _I]),
+    ((0, slice(None), True), (3, 1, 4, 5), lambda a: a[0][:, None]),
+    ((Tensor(np.array(1)), slice(None), _I), (3, 2, 5), lambda a: a[1][:, _I]),
+    ((_J, slice(None), 0), (2, 3, 5), lambda a: a[_J, :, 0]),  # NumPy and PyTorch agree
+    ((_J, 0, _J), (2, 5), lambda a: a[_J, 0, _J]),
+    ((_J, slice(None), 1, _I), (2, 3), lambda a: a[_J, :, 1, _I]),
+]
+
+
+@pytest.mark.parametrize("key, shape, expected", _INTS_FIRST)
+def test_ints_index_before_arrays_as_in_pytorch(key, shape, expected):
+    """NumPy counts an int beside an index array as advanced, and when a slice separates them
+    moves the result's axis to the front: a silent transpose against PyTorch, which applies the
+    ints first (shapes from PyTorch 2.13)."""
+    x = Tensor(_X4, requires_grad=True)
+    out = x[key]
+    assert out.shape == shape
+    np.testing.assert_array_equal(out.data, expected(_X4))
+    g = np.random.default_rng(0).standard_normal(shape)
+    out.backward(g)
+    want = np.zeros_like(_X4)
+    positions = expected(np.arange(_X4.size).reshape(_X4.shape))  # of the selected elements
+    np.add.at(want, np.unravel_index(positions, _X4.shape), g)
+    np.testing.assert_array_equal(x.grad, want)
+
+
 def test_clip_arguments():
     with pytest.raises(ValueError):
         Tensor([1.0]).clip()

@@ -270,9 +270,57 @@ def normalize_index(index: Any, shape: tuple | None = None) -> tuple[tuple, bool
 
 
 def getitem(x: Tensor, index: Any) -> Tensor:
-    """``t[index]`` with ints, slices, None, ..., integer arrays or boolean masks (ndarrays)."""
+    """``t[index]`` with ints, slices, None, ..., integer arrays or boolean masks (ndarrays).
+
+    PyTorch's rule where it differs from NumPy's: ints are applied first, as basic indexing,
+    so only the arrays count as advanced indices. ``t[0, :, [0, 2]]`` of a (2, 3, 4) Tensor is
+    (3, 2), as in PyTorch (NumPy counts the 0 as an advanced index too, separated from the
+    array by the slice, and moves the result's axis to the front: (2, 3)).
+
+    >>> from autograd import Tensor
+    >>> import numpy as np
+    >>> Tensor(np.zeros((2, 3, 4)))[0, :, [0, 2]].shape
+    (3, 2)
+    """
     idx, basic = normalize_index(index, x.shape)
+    if not basic or any(isinstance(i, (bool, np.bool_)) for i in idx):  # NumPy: advanced
+        split = _ints_first(idx)
+        if split is not None:
+            first, rest = split
+            basic = not any(isinstance(i, np.ndarray) for i in rest)
+            return _index(_index(x, first, True), rest, basic)
+    return _index(x, idx, basic)
+
+
+def _index(x: Tensor, idx: tuple, basic: bool) -> Tensor:
     return make(x.data[idx], (x,), _getitem_back, "index", (idx, basic, x.shape))
+
+
+def _ints_first(idx: tuple) -> tuple[tuple, tuple] | None:
+    """``idx`` (normalized, with an advanced part) as two indexes applied one after the other:
+    its ints (and 0-d integer arrays, as PyTorch reads them) first, then the rest; None if it
+    has no int. Pass one keeps ``...`` and a full slice for every other axis-consuming part, so both
+    passes see the same axes."""
+
+    def is_int(i: Any) -> bool:
+        return (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))) or (
+            isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu")
+
+    if not any(is_int(i) for i in idx):
+        return None
+    first: list = []
+    rest: list = []
+    for i in idx:
+        if is_int(i):
+            first.append(int(i))
+        elif i is Ellipsis:
+            first.append(i)
+            rest.append(i)
+        else:
+            if i is not None and not isinstance(i, (bool, np.bool_)):  # they add an axis
+                first.append(slice(None))
+            rest.append(i)
+    return tuple(first), tuple(rest)
 
 
 def _getitem_back(ctx, g, out, x):
