@@ -441,13 +441,38 @@ def as_operand(x: Any, like: Tensor) -> Tensor:
 def promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """Two operands in a common category, PyTorch's rule: a floating operand wins, and the
     integer or bool one becomes its dtype (NumPy alone would make ``int64 + float32`` float64).
-    Integer and bool Tensors never require grad, so the converted copy is a constant."""
-    ka, kb = a.data.dtype.kind, b.data.dtype.kind
-    if ka == kb or (ka != "f" and kb != "f"):
-        return a, b  # same category, or int with bool: NumPy's promotion is PyTorch's
+    Integer and bool Tensors never require grad, so the converted copy is a constant.
+
+    Within one category a 0-d Tensor beside one with dimensions is weak, as a Python number
+    is: ``x32 * Tensor(np.float64(2))`` stays float32, ``int8_t + Tensor(np.int64(1))`` int8
+    (NumPy alone would widen both).
+
+    >>> import numpy as np
+    >>> (Tensor(np.ones(2, np.float32)) * Tensor(np.array(2.0))).dtype
+    dtype('float32')
+    """
+    da, db = a.data, b.data
+    ka, kb = da.dtype.kind, db.dtype.kind
+    if ka == kb or (ka in "iu" and kb in "iu"):  # one category
+        if (da.ndim == 0) != (db.ndim == 0) and da.dtype != db.dtype:
+            if da.ndim == 0:
+                return _as_dtype(a, db.dtype), b
+            return a, _as_dtype(b, da.dtype)
+        return a, b
+    if ka != "f" and kb != "f":
+        return a, b  # int with bool: NumPy's promotion is PyTorch's
     if ka == "f":
-        return a, Tensor._leaf(b.data.astype(a.data.dtype))
-    return Tensor._leaf(a.data.astype(b.data.dtype)), b
+        return a, Tensor._leaf(db.astype(da.dtype))
+    return Tensor._leaf(da.astype(db.dtype)), b
+
+
+def _as_dtype(t: Tensor, dtype: np.dtype) -> Tensor:
+    """``t`` in ``dtype``: a constant copy, or a recorded cast when gradients flow through it."""
+    if t.requires_grad:
+        from .tensor_ops.cast import astype
+
+        return astype(t, dtype)
+    return Tensor._leaf(t.data.astype(dtype))
 
 
 def floating(t: Tensor) -> Tensor:

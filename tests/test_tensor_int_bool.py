@@ -67,6 +67,20 @@ PROMOTION = [
     ("stack(bool, int64)", lambda: autograd.stack([Tensor([True]), i64(2)]), I64),
     ("maximum(int64, float)", lambda: autograd.maximum(i64(1, 2), 1.5), F32),
     ("int64 == float", lambda: i64(1, 2) == 1.0, B),
+    # a 0-d Tensor beside one with dimensions is weak within its category (was NumPy's widening)
+    ("float32 * 0-d float64", lambda: Tensor([1.0, 2.0]) * Tensor(np.array(2.0)), F32),
+    ("0-d float64 - float32", lambda: Tensor(np.array(2.0)) - Tensor([1.0, 2.0]), F32),
+    ("float16 + 0-d float64", lambda: Tensor(np.ones(2, np.float16)) + Tensor(np.array(2.0)),
+     np.float16),
+    ("int8 + 0-d int64", lambda: Tensor(np.ones(2, np.int8)) + i64(1).reshape(()), np.int8),
+    ("uint8 * 0-d int64", lambda: Tensor(np.ones(2, np.uint8)) * i64(3).reshape(()), np.uint8),
+    ("maximum(float32, 0-d float64)",
+     lambda: autograd.maximum(Tensor([1.0]), Tensor(np.array(2.0))), F32),
+    ("float32 > 0-d float64", lambda: Tensor([1.0]) > Tensor(np.array(0.5)), B),
+    ("0-d float32 + 0-d float64", lambda: Tensor(np.float32(1)) + Tensor(np.array(2.0)), F64),
+    ("int32 + 0-d float64", lambda: Tensor(np.array([1], I32)) + Tensor(np.array(0.5)), F64),
+    ("bool + 0-d int64", lambda: Tensor([True]) + i64(2).reshape(()), I64),
+    ("sum(uint8)", lambda: Tensor(np.array([200, 100], np.uint8)).sum(), I64),  # was uint64
 ]
 
 
@@ -84,6 +98,31 @@ def test_promotion_values_are_the_exact_ones():
 
 def test_python_floats_with_int_tensors_take_the_default_float(float64_default):
     assert (i64(1, 2) + 0.5).dtype == F64 and i64(1, 2).exp().dtype == F64
+
+
+def test_division_takes_the_float_operands_dtype_before_the_default(float64_default):
+    # the int was cast to the (float64) default first, which then widened the float32 one
+    assert (Tensor(np.ones(2, F32)) / i64(1, 2)).dtype == F32
+    assert (i64(1, 2) / Tensor(np.ones(2, F32))).dtype == F32
+    assert (i64(1, 2) / i64(2, 2)).dtype == F64  # two ints: the default float
+
+
+def test_a_0d_operand_that_requires_grad_gets_its_gradient_in_its_own_dtype():
+    scale = Tensor(np.array(2.0), requires_grad=True)  # float64
+    x = Tensor(np.array([1.0, 3.0], F32), requires_grad=True)
+    out = x * scale
+    assert out.dtype == F32
+    out.sum().backward()
+    assert scale.grad.dtype == F64 and scale.grad == 4.0
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+
+
+def test_integer_tensors_to_negative_integer_powers_say_so():
+    # was "**: shapes (2,) and (2,) cannot be broadcast together"
+    with pytest.raises(ValueError, match=r"\*\*: Integers to negative integer powers"):
+        i64(2, 3) ** i64(-1, 2)
+    with pytest.raises(ValueError, match=r"shapes \(2,\) and \(3,\) cannot be broadcast"):
+        i64(2, 3) ** i64(1, 2, 3)
 
 
 @pytest.fixture

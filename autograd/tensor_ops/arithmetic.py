@@ -15,8 +15,12 @@ def _binary(fn: Any, a: Tensor, b: Tensor, back: Any, op: str, ctx: Any = None) 
         a, b = promote(a, b)
     try:
         data = fn(a.data, b.data)
-    except ValueError:
-        raise broadcast_error(op, a, b) from None
+    except ValueError as e:
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise broadcast_error(op, a, b) from None
+        raise ValueError(f"{op}: {e}") from None  # (ints to negative int powers, say)
     return make(data, (a, b), back, op, ctx)
 
 
@@ -46,8 +50,12 @@ def _mul_back(ctx, g, out, a, b):
 
 
 def div(a: Tensor, b: Any) -> Tensor:
-    """``a / b``: true division, so integers give the default float (as PyTorch)."""
-    return _binary(np.divide, floating(a), floating(as_operand(b, a)), _div_back, "/")
+    """``a / b``: true division, so integers give the default float (as PyTorch); an integer
+    beside a float Tensor takes that float's dtype first."""
+    b = as_operand(b, a)
+    if a.data.dtype is not b.data.dtype:
+        a, b = promote(a, b)
+    return _binary(np.divide, floating(a), floating(b), _div_back, "/")
 
 
 def _div_back(ctx, g, out, a, b):  # out = a / b

@@ -42,10 +42,12 @@ def _spread(g: Any, shape: tuple, axes: tuple, keepdims: bool) -> Any:
 
 
 def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Sum over ``axis`` (None: all axes); ``keepdims`` keeps reduced axes as size 1."""
+    """Sum over ``axis`` (None: all axes); ``keepdims`` keeps reduced axes as size 1.
+    Integers and bools sum to int64, as PyTorch (NumPy would give unsigned ones uint64)."""
     axes = normalize_axes(axis, x.ndim, "sum")
+    kind = x.data.dtype.kind
     try:
-        out = x.data.sum(axis=axes, keepdims=keepdims)
+        out = x.data.sum(axis=axes, keepdims=keepdims, dtype=np.int64 if kind in "iub" else None)
     except TypeError:
         raise _keepdims_error("sum", keepdims) from None
     return make(out, (x,), _sum_back, "sum", (axes, keepdims))
