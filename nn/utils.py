@@ -27,7 +27,8 @@ def clip_grad_norm_(
     no gradient yet are skipped). When ``clip_coef = max_norm / (total + 1e-6)`` is below 1,
     each gradient is multiplied by it in place; otherwise nothing changes. Returns the total
     norm before clipping, as a float. Exploding gradients then cost one short step, not a
-    diverged run.
+    diverged run. A nan anywhere makes the norm nan and, as in PyTorch, every gradient nan
+    (``error_if_nonfinite=True`` raises instead): nothing is left half clipped.
     """
     if hasattr(parameters, "_prev"):  # one Value or Tensor
         parameters = [parameters]
@@ -60,7 +61,7 @@ def clip_grad_norm_(
             "be clipped; pass error_if_nonfinite=False to skip this check"
         )
     clip_coef = float(max_norm) / (total + 1e-6)
-    if clip_coef < 1.0:
+    if not clip_coef >= 1.0:  # (PyTorch clamps the coefficient at 1: a nan one stays nan)
         for p in params:
             if isinstance(p, Value):
                 p.grad *= clip_coef

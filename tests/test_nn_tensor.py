@@ -261,6 +261,19 @@ def test_clip_grad_norm_values_and_other_norms():
         nn.utils.clip_grad_norm_(single, 1.0, error_if_nonfinite=True)
 
 
+def test_clip_grad_norm_with_a_nan_makes_every_gradient_nan_as_pytorch():
+    # it left every gradient as it was (nan < 1 is False), the others unclipped and silent
+    p = Tensor(np.zeros(2), requires_grad=True)
+    q = Tensor(np.zeros(2), requires_grad=True)
+    p.grad, q.grad = np.array([math.nan, 1.0]), np.array([3.0, 4.0])
+    assert math.isnan(nn.utils.clip_grad_norm_([p, q], 1.0))
+    assert np.isnan(p.grad).all() and np.isnan(q.grad).all()  # PyTorch 2.13: the same
+    v, w = Value(0.0), Value(0.0)
+    v.grad, w.grad = math.nan, 2.0
+    nn.utils.clip_grad_norm_([v, w], 1.0)
+    assert math.isnan(v.grad) and math.isnan(w.grad)
+
+
 def test_clip_grad_norm_on_a_model_after_backward():
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
     (model(Tensor(randn(8, 3) * 100)) * 1000.0).sum().backward()
