@@ -9,6 +9,7 @@ import pytest
 
 import autograd
 from autograd import Tensor, Value
+from nn import functional as F
 
 
 @pytest.fixture
@@ -436,6 +437,21 @@ def test_var_ddof_and_empty_reductions():
     assert e.max(axis=1).shape == (0,) and e.mean(axis=1).shape == (0,)
     (e * 2).sum().backward()
     assert e.grad.shape == (0, 2)
+
+
+@pytest.mark.parametrize("shape, axis", [((0, 3), -1), ((3, 0), -1), ((0, 3), 0)])
+def test_softmax_and_argmax_of_empty_tensors_are_empty_as_pytorch(shape, axis):
+    # softmax leaked NumPy's "zero-size array to reduction operation maximum" error
+    x = Tensor(np.zeros(shape), requires_grad=True)
+    y, z = x.softmax(axis=axis), F.log_softmax(x, axis)
+    assert y.shape == z.shape == shape
+    (y.sum() + z.sum()).backward()
+    assert x.grad.shape == shape
+    if shape[axis] == 0:
+        with pytest.raises(ValueError, match="argmax of an empty Tensor"):
+            x.argmax(axis=axis)
+    else:  # a non-empty axis of an empty Tensor: an empty result (was refused)
+        assert x.argmax(axis=axis).shape == (0,) and x.argmin(axis=axis).dtype == np.int64
 
 
 def test_index_errors_are_index_errors():

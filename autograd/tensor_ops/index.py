@@ -15,7 +15,8 @@ from .shape import _getitem_back, one_axis
 
 
 def _arg_extreme(x: Tensor, axis: Any, keepdims: bool, op: str, fn: Any) -> Tensor:
-    if x.data.size == 0:
+    if x.data.size == 0 and (axis is None or x.shape[
+            one_axis(axis, max(x.ndim, 1), op, "axis")] == 0):  # (other axes may be empty)
         raise ValueError(f"{op} of an empty Tensor (shape {x.shape}) has no index")
     if axis is None:
         out = np.asarray(fn(x.data))

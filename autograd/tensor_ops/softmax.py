@@ -30,9 +30,15 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     if d.ndim == 0:
         raise ValueError("softmax needs at least one dimension, got a 0-d Tensor")
     axis = one_axis(axis, d.ndim, "softmax", "axis")
-    e = np.exp(d - d.max(axis=axis, keepdims=True))
+    e = np.exp(d - _row_max(d, axis))
     e /= e.sum(axis=axis, keepdims=True)
     return make(e, (x,), _softmax_back, "softmax", axis)
+
+
+def _row_max(d: np.ndarray, axis: int) -> Any:
+    """The max along ``axis`` to subtract before ``exp``; 0 for an empty Tensor (its result is
+    empty too, as in PyTorch: a max over an empty axis would raise)."""
+    return d.max(axis=axis, keepdims=True) if d.size else 0
 
 
 def _softmax_back(axis, g, out, x):  # d out_i / d x_j = out_i ([i == j] - out_j)
@@ -76,8 +82,10 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     d = x.data
     if d.ndim == 0:
         raise ValueError("log_softmax needs at least one dimension, got a 0-d Tensor")
-    z = d - d.max(axis=axis, keepdims=True)
-    z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
+    axis = one_axis(axis, d.ndim, "log_softmax", "axis")
+    z = d - _row_max(d, axis)
+    if z.size:
+        z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
     return make(z, (x,), _log_softmax_back, "log_softmax", axis)
 
 
