@@ -454,6 +454,18 @@ def test_softmax_and_argmax_of_empty_tensors_are_empty_as_pytorch(shape, axis):
         assert x.argmax(axis=axis).shape == (0,) and x.argmin(axis=axis).dtype == np.int64
 
 
+@pytest.mark.parametrize("op", ["sum", "mean", "max", "min", "var", "logsumexp"])
+@pytest.mark.parametrize("axis", [0, -1, (0,)])
+def test_a_0d_tensor_reduces_over_axis_0_as_pytorch(op, axis):
+    x = Tensor(np.array(3.0), requires_grad=True)  # its one position is axis 0 (was refused)
+    out = getattr(x, op)(axis=axis)
+    assert out.shape == () and out.item() == (0.0 if op == "var" else 3.0)
+    out.backward()
+    assert x.grad == (0.0 if op == "var" else 1.0)
+    with pytest.raises(np.exceptions.AxisError, match="axis 1 is out of range"):
+        getattr(x, op)(axis=1)
+
+
 def test_index_errors_are_index_errors():
     x = Tensor(np.ones((2, 3)))
     with pytest.raises(IndexError):

@@ -81,6 +81,9 @@ PROMOTION = [
     ("int32 + 0-d float64", lambda: Tensor(np.array([1], I32)) + Tensor(np.array(0.5)), F64),
     ("bool + 0-d int64", lambda: Tensor([True]) + i64(2).reshape(()), I64),
     ("sum(uint8)", lambda: Tensor(np.array([200, 100], np.uint8)).sum(), I64),  # was uint64
+    ("bool ** 2", lambda: Tensor([True, False]) ** 2, I64),  # was int8
+    ("bool ** True", lambda: Tensor([True, False]) ** True, B),
+    ("bool ** 0.5", lambda: Tensor([True, False]) ** 0.5, F32),
 ]
 
 

@@ -76,6 +76,11 @@ def pow(a: Tensor, exponent: Any) -> Tensor:
         isinstance(exponent, np.ndarray) and exponent.ndim == 0
     ):  # anything else (a Value, a str) goes to as_operand, which says what is wrong
         p = float(exponent)
+        if a.data.dtype.kind == "b" and isinstance(exponent, (int, np.integer)) and (
+                isinstance(exponent, (bool, np.bool_)) or exponent >= 0):
+            out = np.power(a.data.astype(np.int64), int(exponent))  # int64, as PyTorch (not
+            out = out.astype(bool) if isinstance(exponent, (bool, np.bool_)) else out  # int8)
+            return make(out, (), None, "**")  # (a bool Tensor never requires grad)
         if not (isinstance(exponent, (int, np.integer)) and exponent >= 0):
             a = floating(a)  # int ** 2 stays int; int ** 0.5 and int ** -1 are floats
         return make(np.power(a.data, a.data.dtype.type(p)), (a,), _pow_const_back, "**", p)

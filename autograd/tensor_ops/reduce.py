@@ -12,7 +12,10 @@ from ._poly import broadcast_to, data_of, where
 
 
 def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
-    """``axis`` (None, an int or a tuple of ints) as a sorted tuple of non-negative axes."""
+    """``axis`` (None, an int or a tuple of ints) as a sorted tuple of non-negative axes.
+
+    A 0-d Tensor takes axis 0 (or -1) as PyTorch does, as its one position: nothing to reduce.
+    """
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
@@ -20,6 +23,8 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
             raise TypeError(f"{op}: axis must be an int or tuple of ints, got {a!r}")
+        if ndim == 0 and a in (0, -1):
+            continue
         if not -ndim <= a < ndim:
             raise np.exceptions.AxisError(  # an IndexError and a ValueError, as in NumPy
                 f"{op}: axis {a} is out of range for a Tensor with {ndim} dimensions")
