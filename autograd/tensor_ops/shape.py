@@ -250,8 +250,9 @@ def _check_masks(parts: list, shape: tuple) -> None:
 def normalize_index(index: Any, shape: tuple | None = None) -> tuple[tuple, bool]:
     """The index as a tuple with bool masks turned into integer arrays, and whether it is basic.
 
-    Basic indexes (ints, slices, None, ...) never repeat an element; advanced ones may, so
-    their backward must add repeated positions up. With ``shape``, masks are checked against it.
+    Basic indexes (ints, slices, None, ...) never repeat an element; advanced ones (arrays,
+    and a bool, which NumPy counts as one) may, so their backward must add repeated positions
+    up. With ``shape``, masks are checked against it.
     """
     parts = index if isinstance(index, tuple) else (index,)
     parts = [_index_part(i) for i in parts]
@@ -265,6 +266,8 @@ def normalize_index(index: Any, shape: tuple | None = None) -> tuple[tuple, bool
             if i.dtype == bool:
                 out.extend(np.nonzero(i))
                 continue
+        elif i is True or i is False or isinstance(i, np.bool_):
+            basic = False  # NumPy counts a bool as an advanced index (it adds an axis)
         out.append(i)
     return tuple(out), basic
 
@@ -283,12 +286,11 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     (3, 2)
     """
     idx, basic = normalize_index(index, x.shape)
-    if not basic or any(isinstance(i, (bool, np.bool_)) for i in idx):  # NumPy: advanced
+    if not basic:
         split = _ints_first(idx)
         if split is not None:
             first, rest = split
-            basic = not any(isinstance(i, np.ndarray) for i in rest)
-            return _index(_index(x, first, True), rest, basic)
+            return _index(_index(x, first, True), rest, False)
     return _index(x, idx, basic)
 
 
