@@ -27,6 +27,7 @@ from autograd.tensor import floating, make, promote
 from autograd.tensor_ops.matmul import linear  # noqa: F401  (F.linear, as in PyTorch)
 from autograd.tensor_ops.softmax import cross_entropy as fused_cross_entropy
 from autograd.tensor_ops.softmax import log_softmax as fused_log_softmax
+from autograd.value import _node as _value_node
 
 from . import rng
 from ._checks import (
@@ -44,6 +45,7 @@ Loss = Value | Tensor | list
 _REDUCTIONS = ("mean", "sum", "none")
 _LOG_FLOOR = -100.0  # binary_cross_entropy clamps log(p) here, as PyTorch does
 _EXP_LOG_FLOOR = math.exp(_LOG_FLOOR)
+_BCE_EPS = 1e-12  # PyTorch's bound on BCE's gradient denominator p (1 - p)
 
 
 # --------------------------------------------------------------------------------- activations
@@ -267,7 +269,45 @@ def _clamped_log(z: Any) -> Any:
 def _bce(p: Any, y: Any) -> Any:
     if isinstance(p, Tensor):
         return _bce_tensor(p, y)
-    return -(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p))
+    return _bce_value(p if isinstance(p, Value) else Value(p), y)
+
+
+def _bce_value(p: Value, y: Value | float) -> Value:
+    """BCE of one probability as one node, with PyTorch's rule as ``_bce_tensor`` has it (each
+    log clamped at -100; the gradient ``(p - y) / max(p (1 - p), 1e-12)``). The composition of
+    clamped logs had a zero slope where a log was clamped, which at p = 0 or 1 left only the
+    other log's slope: the wrong sign, or 0."""
+    pd = p.data
+    yd = y.data if isinstance(y, Value) else float(y)
+    log_p, log_q = _floored_log(pd), _floored_log1m(pd)
+    out = -(yd * log_p + (1.0 - yd) * log_q)
+    if isinstance(y, Value):
+        return _value_node(out, (p, y), _bce_value_back, "binary_cross_entropy", yd)
+    return _value_node(out, (p,), _bce_value_back, "binary_cross_entropy", yd)
+
+
+def _floored_log(z: float) -> float:
+    """``max(log z, -100)``, also at z = 0."""
+    return math.log(z) if z > _EXP_LOG_FLOOR else _LOG_FLOOR
+
+
+def _floored_log1m(z: float) -> float:
+    """``max(log(1 - z), -100)`` by ``log1p`` (exact for tiny z, as the Tensor path), at 1 too."""
+    return max(math.log1p(-z), _LOG_FLOOR) if z < 1.0 else _LOG_FLOOR
+
+
+def _bce_value_back(y_const, g, out, p, y=None):
+    """d/dp and (for a Value target) d/dy; on floats, or on Values under ``create_graph``."""
+    constant_y, y = y is None, y_const if y is None else y
+    pd = p.data if isinstance(p, Value) else p
+    slope = pd * (1.0 - pd)
+    denom = p * (1 - p) if slope > _BCE_EPS else _BCE_EPS  # a constant where it is clamped
+    grad_p = g * (p - y) / denom
+    if constant_y:
+        return (grad_p,)
+    if isinstance(p, Value):  # create_graph: the target's slope from differentiable logs
+        return grad_p, g * (_clamped_log(1 - p) - _clamped_log(p))
+    return grad_p, g * (_floored_log1m(p) - _floored_log(p))
 
 
 def _bce_tensor(p: Tensor, y: Tensor) -> Tensor:

@@ -6,6 +6,9 @@ import math
 
 import numpy as np
 import pytest
+from budget import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
 import nn.functional as F
@@ -212,6 +215,37 @@ def test_bce_clamps_log_at_minus_100_with_finite_gradients():
     assert tiny.item() == pytest.approx(100.0)
     scalar = F.binary_cross_entropy([Value(0.0), Value(0.5)], [1.0, 1.0], reduction="none")
     assert scalar[0].data == pytest.approx(100.0) and scalar[1].data == pytest.approx(math.log(2))
+
+
+@pytest.mark.parametrize("p, y, slope", [
+    (1.0, 0.3, 0.7e12), (0.0, 0.3, -0.3e12), (0.0, 1.0, -1e12), (1.0, 0.0, 1e12),
+    (1e-20, 0.3, -0.3e12), (0.3, 0.8, (0.3 - 0.8) / (0.3 * 0.7)),
+])
+def test_bce_gradient_is_pytorchs_bounded_one_on_values_and_tensors(p, y, slope):
+    """``(p - y) / max(p (1 - p), 1e-12)``. On Values the clamped logs had slope 0 where they
+    were clamped, so p = 1, y = 0.3 got -0.3 (the wrong sign) and p = 0, y = 1 got 0."""
+    v = Value(p)
+    F.binary_cross_entropy([v], [y]).backward()
+    t = Tensor(np.array([p]), requires_grad=True)
+    F.binary_cross_entropy(t, Tensor(np.array([y]))).backward()
+    assert v.grad == pytest.approx(slope, rel=1e-12)
+    assert t.grad[0] == pytest.approx(slope, rel=1e-12)
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(st.one_of(st.sampled_from([0.0, 1.0, 1e-300, 1e-13, 1 - 1e-13, 0.5]),
+                 st.floats(0.0, 1.0)),
+       st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0)))
+def test_bce_on_values_is_the_tensor_path(p, y):
+    v, target = Value(p), Value(y)
+    loss = F.binary_cross_entropy([v], [target])
+    loss.backward()
+    t, ty = Tensor(np.array([p]), requires_grad=True), Tensor(np.array([y]), requires_grad=True)
+    tl = F.binary_cross_entropy(t, ty)
+    tl.backward()
+    # (math.log1p and NumPy's may differ in the last bit)
+    np.testing.assert_allclose([loss.data, v.grad, target.grad],
+                               [tl.item(), t.grad[0], ty.grad[0]], rtol=1e-14, atol=0)
 
 
 def test_bce_float32_clamp():
