@@ -200,19 +200,44 @@ def checked_propagate(roots: Sequence[Any], seeds: Sequence[Any], create_graph: 
                 if pg is None:
                     continue
                 if origin is None and _nonfinite(pg) and not _nonfinite(g):
-                    origin = (node, pg, g)
+                    origin = (node, pg, g, None)
                 old = grads.get(parent)
-                grads[parent] = pg if old is None else old + pg
+                if old is None:
+                    grads[parent] = pg
+                    continue
+                with np.errstate(all="ignore"):
+                    total = grads[parent] = old + pg
+                if (origin is None and _nonfinite(total) and not _nonfinite(old)
+                        and not _nonfinite(pg)):  # finite parts whose sum overflows
+                    origin = (parent, total, None, (old, pg))
     if origin is None:
         if retain is None:
             return grads
         return {n: gn for n, gn in grads.items() if n._back is None or retain(n)}
-    node, bad, g = origin
+    node, bad, g, parts = origin
     poisoned = tuple(n for n, gn in grads.items() if n is not node and _nonfinite(gn))
     site = site_of(node)
-    msg = _message("backward", node, bad, node._prev, site, g)
+    if parts is None:
+        msg = _message("backward", node, bad, node._prev, site, g)
+    else:
+        msg = _sum_message(node, bad, parts, site)
     raise AnomalyError(msg, node._op, "backward", node, node._prev, site, poisoned,
                        tuple(roots), grads)
+
+
+def _sum_message(node: Any, bad: Any, parts: tuple, site: Site | None) -> str:
+    """The message for a node whose gradient overflowed as its uses' shares were added up."""
+    from .value import describe_op
+
+    what = (describe_op(node) if not isinstance(node.data, np.ndarray) else node._op) or "leaf"
+    label = f" ({node.label!r})" if node.label else ""
+    return "\n".join([
+        f"detect_anomaly: the backward pass summed finite gradients of {what!r}{label} from two "
+        f"of its uses into {_what(bad)}",
+        f"    created at {site}" if site else "    created outside detect_anomaly()",
+        f"    summed so far = {_show(parts[0])}",
+        f"    next use's gradient = {_show(parts[1])}",
+    ])
 
 
 Watch.checked_propagate = checked_propagate

@@ -89,6 +89,22 @@ def test_backward_anomaly_lists_the_nodes_it_poisoned_and_draws_them():
     assert x.grad is None  # nothing was accumulated: the error came before any .grad change
 
 
+@pytest.mark.parametrize("kind", ["value", "tensor"])
+def test_backward_anomaly_where_a_nodes_gradients_overflow_as_they_are_summed(kind):
+    """Every op's gradient is finite; only their sum at ``a`` is inf. The check looked at each
+    op's result alone, so it never fired and ``a.grad`` came out inf."""
+    if kind == "value":
+        a, big = Value(1.0, label="a"), 1e308
+    else:
+        a, big = Tensor(np.array([1.0], np.float32), requires_grad=True, label="a"), 3e38
+    with pytest.raises(AnomalyError, match="summed finite gradients of 'leaf' .'a'. from two "
+                                           "of its uses into inf") as e, detect_anomaly():
+        out = (a * big - big) + (a * big - big)  # the forward is 0
+        (out if kind == "value" else out.sum()).backward()
+    assert e.value.phase == "backward" and e.value.node is a
+    assert (a.grad == 0.0) if kind == "value" else (a.grad is None)  # nothing was written
+
+
 def test_draw_anomaly_on_a_finished_graph_highlights_the_origin():
     x = t(-1.0, 2.0)
     with np.errstate(all="ignore"):
