@@ -42,6 +42,11 @@ class Blame:
     node's inputs gets the wrong gradient), ``index`` (the worst element of that input),
     ``analytic`` and ``numeric`` (the local vector-Jacobian products there, for a random
     upstream ``g``), and ``node`` itself.
+
+    ``reason`` says how sure that is: ``"wrong"``; ``"kink"`` (the input lies within ``eps``
+    of a point where the op is not differentiable: the slopes on its two sides differ, its
+    backward gives one of them, and the end-to-end check failed for that reason, not for a
+    bug); ``"imprecise"`` (float16/32 data, whose finite differences cannot tell).
     """
 
     op: str
@@ -52,13 +57,27 @@ class Blame:
     analytic: float
     numeric: float
     node: Any
+    reason: str = "wrong"
+    sides: tuple = ()  # (left, right) one-sided slopes, for a kink
 
     def __str__(self) -> str:
         label = f" ({self.label!r})" if self.label else ""
         where = f"\n    created at {self.site}" if self.site else ""
         at = f" at index {self.index}" if self.index else ""
+        if self.reason == "kink":
+            return (
+                f"blame: no op's backward is wrong; input {self.input_index}{at} of "
+                f"{self.op!r}{label} lies within eps of a point where it is not "
+                f"differentiable{where}\n"
+                f"    one-sided slopes (its forward) = {self.sides[0]!r} and {self.sides[1]!r}\n"
+                f"    local analytic (its backward)  = {self.analytic!r}\n"
+                "    check at inputs away from the kink, or with a smaller eps"
+            )
+        verdict = "is wrong" if self.reason == "wrong" else (
+            "disagrees with finite differences (float16/32 data cannot resolve them: check "
+            "in float64 before you trust this)")
         return (
-            f"blame: the backward of {self.op!r}{label} is wrong for its input "
+            f"blame: the backward of {self.op!r}{label} {verdict} for its input "
             f"{self.input_index}{at}{where}\n"
             f"    local analytic (its backward)  = {self.analytic!r}\n"
             f"    local numeric (its forward)    = {self.numeric!r}"
@@ -92,14 +111,19 @@ def blame(fn: Callable[..., Any], args: tuple, eps: float = 1e-6, atol: float = 
         n for n in topological_order(outs) if not n._prev
     )
     rng = np.random.default_rng(_SEED)
+    doubtful = None  # the first kink or low-precision mismatch, if no node is plainly wrong
     for node in reversed(topological_order(outs)):
         if node._back is None or node not in seq:
             continue
         found = _check_node(fn, args, node, seq, persistent, rng, eps, atol, rtol)
         if found is not None:
-            position, index, a, n = found
-            return Blame(node._op, node.label, sites.get(node), position, index, a, n, node)
-    return None
+            position, index, a, n, reason, sides = found
+            verdict = Blame(node._op, node.label, sites.get(node), position, index, a, n, node,
+                            reason, sides)
+            if reason == "wrong":
+                return verdict
+            doubtful = doubtful or verdict
+    return doubtful
 
 
 def _is_array(x: Any) -> bool:
@@ -108,7 +132,8 @@ def _is_array(x: Any) -> bool:
 
 def _check_node(fn: Callable, args: tuple, node: Any, seq: dict, persistent: set,
                 rng: np.random.Generator, eps: float, atol: float, rtol: float) -> tuple | None:
-    """(input position, index, analytic, numeric) of the node's worst wrong input, or None."""
+    """(input position, index, analytic, numeric, reason, one-sided slopes) of the node's worst
+    wrong input, or None."""
     out = node.data
     # A random upstream direction with |g| in [1, 2): never smaller than a unit seed, so the
     # absolute tolerance that flagged the end-to-end mismatch also flags the local one.
@@ -131,20 +156,38 @@ def _check_node(fn: Callable, args: tuple, node: Any, seq: dict, persistent: set
             if q is parent and pg is not None:
                 analytic = analytic + np.asarray(pg, np.float64).reshape(shape)
         numeric = np.empty(shape)
+        left, right = np.empty(shape), np.empty(shape)  # one-sided differences, for kinks
+        g64, out64 = np.asarray(g, np.float64), np.asarray(out, np.float64)
         for idx in np.ndindex(*shape):
             plus = _nudged_output(fn, args, node, parent, seq, idx, eps)
             minus = _nudged_output(fn, args, node, parent, seq, idx, -eps)
             if plus is None or minus is None:
                 return None  # fn built a different graph: nothing to compare against
-            diff = np.asarray(plus, np.float64) - np.asarray(minus, np.float64)
-            numeric[idx] = float(np.sum(np.asarray(g, np.float64) * diff)) / (2 * eps)
+            plus, minus = np.asarray(plus, np.float64), np.asarray(minus, np.float64)
+            numeric[idx] = float(np.sum(g64 * (plus - minus))) / (2 * eps)
+            left[idx] = float(np.sum(g64 * (out64 - minus))) / eps
+            right[idx] = float(np.sum(g64 * (plus - out64))) / eps
         close = np.isclose(analytic, numeric, rtol=rtol, atol=atol)
         if not close.all():
             excess = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
             excess = np.where(np.isnan(excess), np.inf, np.where(close, -np.inf, excess))
             worst = tuple(int(k) for k in np.unravel_index(int(np.argmax(excess)), shape))
-            return position, worst, float(analytic[worst]), float(numeric[worst])
+            a, l_, r = analytic[worst], left[worst], right[worst]
+            reason = "wrong"
+            if not np.isclose(l_, r, rtol=rtol, atol=atol) and (
+                    np.isclose(a, l_, rtol=rtol, atol=atol)
+                    or np.isclose(a, r, rtol=rtol, atol=atol)):
+                reason = "kink"  # the two sides disagree, and the backward gives one of them
+            elif any(_low_precision(x) for x in (out, parent.data)):
+                reason = "imprecise"
+            return (position, worst, float(a), float(numeric[worst]), reason,
+                    (float(l_), float(r)))
     return None
+
+
+def _low_precision(x: Any) -> bool:
+    """Float data narrower than float64 (its finite differences cannot be trusted at eps)."""
+    return _is_array(x) and x.dtype.kind == "f" and x.dtype.itemsize < 8
 
 
 def _nudge(node: Any, idx: tuple, delta: float) -> None:

@@ -143,6 +143,41 @@ def test_blame_finds_a_wrong_user_function_on_values_and_tensors():
         assert abs(b.analytic - b.numeric) > 1e-3
 
 
+@pytest.mark.parametrize("make", [
+    lambda: (lambda t: (t - 0.5 + 1e-7).relu().sum(),
+             Tensor(np.array([0.5, -1.0]), requires_grad=True, dtype=np.float64)),
+    lambda: (lambda v: abs(v - 1e-7) * 2.0, Value(0.0)),
+])
+def test_a_kink_within_eps_is_not_blamed_on_a_correct_op(make):
+    """The check fails end to end (one-sided slopes differ there), but ReLU's and abs's
+    backward are right: blame said "the backward of 'ReLU' is wrong"."""
+    fn, x = make()
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(fn, x)
+    b = info.value.blame
+    assert b.reason == "kink" and b.op in ("ReLU", "abs") and "backward of" not in str(b)
+    assert "no op's backward is wrong" in str(info.value)
+    assert b.analytic in (pytest.approx(b.sides[0]), pytest.approx(b.sides[1]))
+
+
+def test_a_wrong_op_is_blamed_even_beside_a_kink():
+    def f(x):
+        c = BadCube.apply(x.tanh())
+        return c + (x - 0.7 + 1e-7).relu()  # a kink too, in a correct op
+
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(f, Value(0.7))
+    assert (info.value.blame.op, info.value.blame.reason) == ("BadCube", "wrong")
+
+
+def test_float32_mismatches_are_not_called_wrong():
+    x = Tensor(np.array([0.3, 0.7], np.float32), requires_grad=True)
+    with pytest.warns(UserWarning), pytest.raises(GradcheckError) as info:
+        gradcheck(lambda t: (t.tanh() * t).sum(), x)
+    b = info.value.blame
+    assert b.reason == "imprecise" and "check in float64" in str(b) and "is wrong" not in str(b)
+
+
 def test_blame_reports_label_and_local_values():
     def f(a, b):
         p = a * b
