@@ -73,6 +73,20 @@ def test_split_and_chunk_as_pytorch():
         x.chunk(0)
 
 
+def test_split_and_chunk_of_an_empty_dim_as_pytorch():
+    # chunk gave one piece (so ``a, b = x.chunk(2)`` failed on an empty batch); split(0) raised
+    x = Tensor(np.zeros((3, 0)), requires_grad=True)
+    assert [p.shape for p in x.chunk(2, 1)] == [(3, 0), (3, 0)]
+    assert [p.shape for p in Tensor(np.zeros(0)).chunk(3)] == [(0,), (0,), (0,)]
+    assert [p.shape for p in Tensor(np.zeros(0)).split(0)] == [(0,)]
+    assert [p.shape for p in Tensor(np.zeros(0)).split(2)] == [(0,)]
+    a, b = x.chunk(2, 1)
+    (a.sum() + b.sum()).backward()
+    assert x.grad.shape == (3, 0)
+    with pytest.raises(ValueError, match="split_size must be positive, got 0"):
+        Tensor(np.zeros(5)).split(0)
+
+
 def test_pad_follows_the_last_dim_first_convention():
     x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     out = pad(x, (1, 2))  # last dim only

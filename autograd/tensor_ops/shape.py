@@ -173,9 +173,9 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     if isinstance(split_size_or_sections, (int, np.integer)) and not isinstance(
             split_size_or_sections, bool):
         size = int(split_size_or_sections)
-        if size <= 0:
+        if size < 0 or (size == 0 and n):  # (0 splits an empty dim, as PyTorch)
             raise ValueError(f"split: split_size must be positive, got {size}")
-        sizes = [min(size, n - start) for start in range(0, n, size)] or [0]
+        sizes = [min(size, n - start) for start in range(0, n, size)] if n else [0]
     elif isinstance(split_size_or_sections, (list, tuple)):
         sizes = [int(k) for k in split_size_or_sections]
         if any(k < 0 for k in sizes) or sum(sizes) != n:
@@ -202,7 +202,9 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
     if x.ndim == 0:
         raise ValueError("chunk needs at least one dimension, got a 0-d Tensor")
     n = x.shape[one_axis(dim, x.ndim, "chunk")]
-    return split(x, max(-(-n // int(chunks)), 1), dim)
+    if n == 0:  # ``chunks`` empty pieces, as PyTorch (``a, b = x.chunk(2)`` of an empty batch)
+        return split(x, [0] * int(chunks), dim)
+    return split(x, -(-n // int(chunks)), dim)
 
 
 # ----------------------------------------------------------------------------------- indexing
