@@ -63,6 +63,20 @@ def test_svg_has_labels_data_and_grads(bundled):
     assert svg.count('class="node"') == 7 + 3  # seven records, three ops
 
 
+def test_a_leaf_shared_by_hundreds_of_ops_is_laid_out(bundled):
+    """A weight used by every step of a 1000-op chain: Graphviz's node placement ran 30-75 s
+    on it (a hang in Jupyter) until the drawing capped it (``nslimit``); the cap leaves the
+    usual graphs' layout as it was. (No timing asserted: that is the benchmarks' job.)"""
+    v = Value(0.5, label="v")
+    s = v
+    for i in range(1000):
+        s = (s * 0.999 + 0.001 * v).tanh() if i % 2 else (s * 0.999).tanh()
+    drawing = draw_dot(s)
+    assert "nslimit=3" in drawing.source
+    svg = drawing.svg()
+    assert svg.count('class="node"') > 100 and ">v</text>" in svg
+
+
 def test_png_is_the_same_drawing_at_96_dpi(bundled):
     g = draw_dot(neuron_after_backward())
     w_pt, h_pt = svg_size_pt(g.svg())

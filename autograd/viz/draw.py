@@ -159,8 +159,11 @@ class GraphPlan:
 
         grad_of = grad_of or (lambda node: node.grad)
         g = Drawing(name="chainrule", format="svg")
+        # nslimit caps the network simplex that places nodes at 3 passes per node: a node
+        # used by hundreds of ops (a shared weight) took it 30-75 s; typical graphs converge
+        # well before the cap (the same SVG for MLPs of 500 edges), a hub's now takes ~1 s
         g.attr(rankdir=rankdir, fontname=R.FONT, fontsize="11", nodesep="0.25", ranksep="0.35",
-               newrank="true")
+               newrank="true", nslimit="3")
         g.attr("node", fontname=R.FONT, fontsize="11", shape="plaintext", margin="0")
         g.attr("edge", color="#616161", arrowsize="0.6")
         groups: dict[str | None, list[tuple[str, dict]]] = {}
