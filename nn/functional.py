@@ -171,6 +171,7 @@ def _check_loss_args(name: str, input: Any, target: Any) -> None:
 def _pairs(name: str, input: Any, target: Any) -> tuple[list, list]:
     """Lists of predictions and targets of the same length for the scalar path."""
     xs = [input] if isinstance(input, Value) else list(input)
+    xs = [x if isinstance(x, Value) else Value(x) for x in xs]  # numbers: constant leaves
     ys = list(target) if isinstance(target, (list, tuple, np.ndarray)) else [target]
     if len(xs) != len(ys):
         raise ValueError(f"{name}: input has {len(xs)} items but target has {len(ys)}")
@@ -194,8 +195,8 @@ def _elementwise_loss(
     Values one pair at a time. ``fn`` is written once with ops both node types share."""
     _check_reduction(reduction)
     _check_loss_args(name, input, target)
-    if _is_scalar_input(input):
-        xs, ys = _pairs(name, input, target)
+    if _is_scalar_input(input) or (_is_scalar_input(target) and not isinstance(input, Tensor)):
+        xs, ys = _pairs(name, input, target)  # (numbers against Values: the Value path too)
         if not xs:
             raise ValueError(f"{name}: got no inputs")
         return _reduce([fn(x, y) for x, y in zip(xs, ys)], reduction)

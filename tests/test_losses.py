@@ -248,6 +248,16 @@ def test_bce_on_values_is_the_tensor_path(p, y):
                                [tl.item(), t.grad[0], ty.grad[0]], rtol=1e-14, atol=0)
 
 
+def test_numbers_against_value_targets_take_the_value_path():
+    # said "cannot mix Values and Tensors in one loss", though no Tensor was involved
+    targets = [Value(1.0), Value(2.5)]
+    loss = F.mse_loss([1.0, 2.0], targets)
+    loss.backward()
+    assert loss.data == pytest.approx(0.125) and [t.grad for t in targets] == [0.0, 0.5]
+    with pytest.raises(TypeError, match="cannot mix Values and Tensors"):
+        F.mse_loss(Tensor([1.0, 2.0]), targets)
+
+
 def test_bce_float32_clamp():
     out = F.binary_cross_entropy(Tensor(np.array([0.0, 1.0], np.float32)), Tensor([1.0, 0.0]))
     assert out.dtype == np.float32 and out.item() == pytest.approx(100.0)
