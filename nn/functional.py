@@ -282,9 +282,8 @@ def _bce_value(p: Value, y: Value | float) -> Value:
     yd = y.data if isinstance(y, Value) else float(y)
     log_p, log_q = _floored_log(pd), _floored_log1m(pd)
     out = -(yd * log_p + (1.0 - yd) * log_q)
-    if isinstance(y, Value):
-        return _value_node(out, (p, y), _bce_value_back, "binary_cross_entropy", yd)
-    return _value_node(out, (p,), _bce_value_back, "binary_cross_entropy", yd)
+    prev = (p, y) if isinstance(y, Value) else (p,)  # a number target is kept in the op
+    return _value_node(out, prev, _bce_value_back, "binary_cross_entropy", yd)
 
 
 def _floored_log(z: float) -> float:

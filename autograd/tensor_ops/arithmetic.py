@@ -78,8 +78,9 @@ def pow(a: Tensor, exponent: Any) -> Tensor:
         p = float(exponent)
         if a.data.dtype.kind == "b" and isinstance(exponent, (int, np.integer)) and (
                 isinstance(exponent, (bool, np.bool_)) or exponent >= 0):
-            out = np.power(a.data.astype(np.int64), int(exponent))  # int64, as PyTorch (not
-            out = out.astype(bool) if isinstance(exponent, (bool, np.bool_)) else out  # int8)
+            # int64 as PyTorch (NumPy: int8); a bool exponent keeps bools
+            out = np.power(a.data.astype(np.int64), int(exponent))
+            out = out.astype(bool) if isinstance(exponent, (bool, np.bool_)) else out
             return make(out, (), None, "**")  # (a bool Tensor never requires grad)
         if not (isinstance(exponent, (int, np.integer)) and exponent >= 0):
             a = floating(a)  # int ** 2 stays int; int ** 0.5 and int ** -1 are floats

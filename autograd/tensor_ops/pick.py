@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, make
+from ._poly import where
 
 
 def pick(x: Tensor, flat: np.ndarray) -> Tensor:
@@ -38,11 +39,7 @@ def _pick_back(ctx, g, out, x):
 
 def _pick_kept_back(ctx, g, out, x):
     flat, shape, keep = ctx
-    if isinstance(g, Tensor):  # create_graph: a differentiable select
-        from .combine import where
-
-        return (put_add(where(keep, g, 0.0), flat, shape),)
-    return (put_add(np.where(keep, g, 0), flat, shape),)
+    return (put_add(where(keep, g, 0.0), flat, shape),)  # (a differentiable select on Tensors)
 
 
 def put_add(g: Any, flat: np.ndarray, shape: tuple) -> Any:

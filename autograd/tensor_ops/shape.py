@@ -292,7 +292,8 @@ def getitem(x: Tensor, index: Any) -> Tensor:
         split = _ints_first(idx)
         if split is not None:
             first, rest = split
-            return _index(_index(x, first, True), rest, False)
+            narrowed = _index(x, first, True)
+            return _index(narrowed, rest, False) if rest else narrowed
     return _index(x, idx, basic)
 
 
@@ -303,28 +304,23 @@ def _index(x: Tensor, idx: tuple, basic: bool) -> Tensor:
 def _ints_first(idx: tuple) -> tuple[tuple, tuple] | None:
     """``idx`` (normalized, with an advanced part) as two indexes applied one after the other:
     its ints (and 0-d integer arrays, as PyTorch reads them) first, then the rest; None if it
-    has no int. Pass one keeps ``...`` and a full slice for every other axis-consuming part, so both
-    passes see the same axes."""
-
-    def is_int(i: Any) -> bool:
-        return (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))) or (
-            isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu")
-
-    if not any(is_int(i) for i in idx):
-        return None
+    has no int. Pass one keeps ``...`` and puts a full slice for every other part that consumes
+    an axis, so both passes see the same axes."""
     first: list = []
     rest: list = []
+    found = False
     for i in idx:
-        if is_int(i):
+        if (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))) or (
+                isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu"):
             first.append(int(i))
-        elif i is Ellipsis:
+            found = True
+            continue
+        if i is Ellipsis:
             first.append(i)
-            rest.append(i)
-        else:
-            if i is not None and not isinstance(i, (bool, np.bool_)):  # they add an axis
-                first.append(slice(None))
-            rest.append(i)
-    return tuple(first), tuple(rest)
+        elif i is not None and not isinstance(i, (bool, np.bool_)):  # (None, a bool add axes)
+            first.append(slice(None))
+        rest.append(i)
+    return (tuple(first), tuple(rest)) if found else None
 
 
 def _getitem_back(ctx, g, out, x):
